@@ -1,0 +1,136 @@
+"""Test, lint, type-check and build every AltAPI distribution.
+
+`nox` runs the default sessions (what CI runs); `nox -s demo` serves the demo
+app; `nox -s bench` runs the benchmarks. Each `tests(package)` session installs
+only that distribution and its local dependencies, proving it stands alone.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.error_on_missing_interpreters = True
+
+ROOT = Path(__file__).parent
+
+# Each distribution and the sibling distributions it depends on at run time.
+# tests/integration/test_packaging.py checks this table against the pyprojects.
+PACKAGES: dict[str, list[str]] = {
+    "altapi-router": [],
+    "altapi-di": [],
+    "altapi-core": ["altapi-router", "altapi-di"],
+    "altapi-cache": ["altapi-core"],
+    "altapi-ratelimit": ["altapi-core"],
+    "altapi-templates": ["altapi-core"],
+    "altapi": [
+        "altapi-core",
+        "altapi-router",
+        "altapi-di",
+        "altapi-cache",
+        "altapi-ratelimit",
+        "altapi-templates",
+    ],
+}
+
+TEST_TOOLS = ["pytest>=8", "httpx>=0.27", "hypothesis>=6", "websockets>=12", "anyio>=4"]
+
+
+def _with_local_deps(package: str) -> list[str]:
+    """The package and every sibling it needs, dependencies first."""
+    ordered: list[str] = []
+
+    def visit(name: str) -> None:
+        for dep in PACKAGES[name]:
+            visit(dep)
+        if name not in ordered:
+            ordered.append(name)
+
+    visit(package)
+    return ordered
+
+
+def _paths(packages: list[str]) -> list[str]:
+    return [str(ROOT / "packages" / name) for name in packages]
+
+
+def _import_name(package: str) -> str:
+    return package.replace("-", "_")
+
+
+@nox.session
+@nox.parametrize("package", list(PACKAGES))
+def tests(session: nox.Session, package: str) -> None:
+    """One distribution alone: installed with only its declared dependencies."""
+    session.install(*_paths(_with_local_deps(package)))
+    # Importable before any test tool is installed: nothing undeclared is needed.
+    session.run("python", "-c", f"import {_import_name(package)}")
+    session.install(*TEST_TOOLS)
+    session.run("pytest", f"packages/{package}/tests", *session.posargs)
+
+
+@nox.session
+def tests_all(session: nox.Session) -> None:
+    """Every distribution installed together: all package tests plus integration."""
+    session.install(*_paths(list(PACKAGES)), *TEST_TOOLS)
+    session.run(
+        "pytest",
+        *[f"packages/{name}/tests" for name in PACKAGES],
+        "tests/integration",
+        *session.posargs,
+    )
+
+
+@nox.session
+@nox.parametrize("impl", ["compiled", "pure"])
+def router(session: nox.Session, impl: str) -> None:
+    """The router's suite with the compiled extension required, or with it disabled."""
+    session.install(*_paths(["altapi-router"]), *TEST_TOOLS)
+    env = {"ALTAPI_NO_EXTENSIONS": "1"} if impl == "pure" else {"ALTAPI_REQUIRE_EXTENSIONS": "1"}
+    session.run("pytest", "packages/altapi-router/tests", *session.posargs, env=env)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    session.install(*_paths(list(PACKAGES)), "mypy>=1.10", "types-ujson", *TEST_TOOLS)
+    session.run("mypy", *[f"packages/{name}/src" for name in PACKAGES])
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Wheel and sdist of every distribution; fails if any does not build."""
+    session.install("build>=1.2", "uv")
+    out = ROOT / "dist"
+    for name in PACKAGES:
+        session.run(
+            "python", "-m", "build", "--installer", "uv", "--outdir", str(out), f"packages/{name}"
+        )
+
+
+@nox.session(default=False)
+def demo(session: nox.Session) -> None:
+    """Serve examples/app.py on http://127.0.0.1:8000 (Ctrl+C to stop)."""
+    session.install(*_paths(list(PACKAGES)))
+    session.run("python", "examples/app.py", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks (on demand; never part of the test run)."""
+    session.install(*_paths(list(PACKAGES)), "-r", "benchmarks/requirements.txt")
+    for script in sorted((ROOT / "benchmarks").glob("*/run.py")):
+        session.run("python", str(script), *session.posargs, env={"PYTHONHASHSEED": "0"})
+
+
+if os.environ.get("CI"):
+    nox.options.reuse_existing_virtualenvs = False
