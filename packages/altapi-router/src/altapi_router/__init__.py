@@ -1,5 +1,25 @@
-"""altapi-router: not built yet; its capability arrives with issue 3 (compiled radix router); a pure-Python router arrives first."""
+"""altapi-router: a segment radix-tree URL router, compiled with Cython, with a pure twin.
+
+from altapi_router import Router
+router = Router()
+router.add("/users/{id:int}", handler, methods=["GET"], name="user")
+router.match("GET", "/users/42")     # (handler, {"id": 42}) or None
+"""
 
 from .__about__ import __version__
+from ._compat import COMPILED
+from .converters import Converter, register_converter
+from .errors import NoMatchFound, RouteConflictError
+from .router import Router
+from .routes import Route
 
-__all__ = ["__version__"]
+__all__ = [
+    "COMPILED",
+    "Converter",
+    "NoMatchFound",
+    "Route",
+    "RouteConflictError",
+    "Router",
+    "__version__",
+    "register_converter",
+]

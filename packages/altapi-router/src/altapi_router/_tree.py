@@ -1,0 +1,179 @@
+"""The segment radix tree: the hot part of the router.
+
+This one file is both the pure-Python implementation and, compiled by Cython at
+wheel-build time as `altapi_router._ctree`, the extension. See docs/router.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import RouteConflictError
+from .patterns import Compound, Param
+from .routes import Route
+
+__all__ = ["Tree"]
+
+_STATIC = 0
+_PARAM = 1
+_COMPOUND = 2
+_GREEDY = 3
+
+
+class _Edge:
+    """A parameter edge out of a node; tried in rank order after the static children."""
+
+    __slots__ = ("key", "kind", "matcher", "node", "rank")
+
+    def __init__(self, key: str, kind: int, matcher: Any, rank: int, node: _Node) -> None:
+        self.key = key
+        self.kind = kind
+        self.matcher = matcher
+        self.rank = rank
+        self.node = node
+
+
+class _Node:
+    __slots__ = ("edges", "routes", "static")
+
+    def __init__(self) -> None:
+        self.static: dict[str, _Node] = {}
+        self.edges: list[_Edge] = []
+        self.routes: dict[str, Route] | None = None
+
+
+def _walk(node: _Node, segs: list[str], i: int, n: int, values: list[Any], method: str) -> Any:
+    """The first route (in precedence order) matching segs[i:] with `method`, or None."""
+    if i == n:
+        routes = node.routes
+        if routes is not None:
+            return routes.get(method)
+        return None
+    seg = segs[i]
+    child = node.static.get(seg)
+    if child is not None:
+        found = _walk(child, segs, i + 1, n, values, method)
+        if found is not None:
+            return found
+    depth = len(values)
+    for edge in node.edges:
+        kind = edge.kind
+        if kind == _PARAM:
+            try:
+                values.append(edge.matcher.convert(seg))
+            except ValueError:
+                continue
+            found = _walk(edge.node, segs, i + 1, n, values, method)
+        elif kind == _GREEDY:
+            routes = edge.node.routes
+            found = routes.get(method) if routes is not None else None
+            if found is not None:
+                values.append("/".join(segs[i:]))
+        else:
+            try:
+                values.extend(edge.matcher.convert(seg))
+            except ValueError:
+                continue
+            found = _walk(edge.node, segs, i + 1, n, values, method)
+        if found is not None:
+            return found
+        del values[depth:]
+    return None
+
+
+def _collect(node: _Node, segs: list[str], i: int, n: int, out: set[str]) -> None:
+    """Add to `out` the methods of every route whose path matches segs[i:]."""
+    if i == n:
+        if node.routes is not None:
+            out.update(node.routes)
+        return
+    seg = segs[i]
+    child = node.static.get(seg)
+    if child is not None:
+        _collect(child, segs, i + 1, n, out)
+    for edge in node.edges:
+        if edge.kind == _GREEDY:
+            if edge.node.routes is not None:
+                out.update(edge.node.routes)
+            continue
+        try:
+            edge.matcher.convert(seg)
+        except ValueError:
+            continue
+        _collect(edge.node, segs, i + 1, n, out)
+
+
+class Tree:
+    """Routes keyed by method at the leaves of a tree of path segments."""
+
+    def __init__(self) -> None:
+        self._root = _Node()
+        # PERF: a path with no parameters is one dict lookup, skipping the walk.
+        self._static: dict[str, dict[str, Route]] = {}
+
+    def add(self, route: Route, methods: frozenset[str]) -> None:
+        node = self._root
+        for segment in route.pattern.segments:
+            if isinstance(segment, str):
+                child = node.static.get(segment)
+                if child is None:
+                    child = node.static[segment] = _Node()
+                node = child
+            else:
+                node = self._edge(node, segment).node
+        routes = node.routes if node.routes is not None else {}
+        for method in methods:
+            if method in routes:
+                raise RouteConflictError(
+                    f"{method} {route.path!r} (name={route.name!r}) conflicts with "
+                    f"{routes[method].path!r} (name={routes[method].name!r}), "
+                    "which already answers it"
+                )
+        for method in methods:
+            routes[method] = route
+        node.routes = routes
+        if not route.param_names:
+            self._static.setdefault(route.path, {}).update(dict.fromkeys(methods, route))
+
+    def _edge(self, node: _Node, segment: Param | Compound) -> _Edge:
+        for edge in node.edges:
+            if edge.key == segment.key:
+                return edge
+        if isinstance(segment, Compound):
+            edge = _Edge(segment.key, _COMPOUND, segment, 0, _Node())
+        else:
+            converter = segment.converter
+            kind = _GREEDY if converter.greedy else _PARAM
+            edge = _Edge(segment.key, kind, converter, converter.rank, _Node())
+        # Stable insertion: lower rank first, ties in registration order.
+        at = len(node.edges)
+        while at > 0 and node.edges[at - 1].rank > edge.rank:
+            at -= 1
+        node.edges.insert(at, edge)
+        return edge
+
+    def match(self, method: str, path: str) -> tuple[Any, dict[str, Any]] | None:
+        routes = self._static.get(path)
+        if routes is not None:
+            route = routes.get(method)
+            if route is not None:
+                return route.handler, {}
+        segs = path[1:].split("/")
+        values: list[Any] = []
+        found = _walk(self._root, segs, 0, len(segs), values, method)
+        if found is None:
+            return None
+        return found.handler, dict(zip(found.param_names, values))  # noqa: B905 - equal lengths
+
+    def match_segments(self, method: str, segs: list[str]) -> tuple[Any, dict[str, Any]] | None:
+        values: list[Any] = []
+        found = _walk(self._root, segs, 0, len(segs), values, method)
+        if found is None:
+            return None
+        return found.handler, dict(zip(found.param_names, values))  # noqa: B905 - equal lengths
+
+    def allowed_methods(self, path: str | list[str]) -> frozenset[str]:
+        segs = path[1:].split("/") if isinstance(path, str) else path
+        out: set[str] = set()
+        _collect(self._root, segs, 0, len(segs), out)
+        return frozenset(out)

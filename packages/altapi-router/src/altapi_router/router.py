@@ -1,0 +1,91 @@
+"""`Router`: HTTP and WebSocket routes, matching, reverse routing and mounting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ._compat import Tree
+from .errors import NoMatchFound
+from .routes import Route
+
+__all__ = ["Router"]
+
+
+class Router:
+    """Maps (method, path) to a handler and its converted path parameters.
+
+    `match`, `match_segments` and `allowed_methods` are the tree's own methods, bound
+    at construction, so a lookup costs no extra Python call.
+    """
+
+    _tree_class: type[Tree] = Tree  # the parity tests swap in each implementation
+
+    def __init__(self) -> None:
+        self._http = self._tree_class()
+        self._ws = self._tree_class()
+        self._routes: list[Route] = []
+        self._names: dict[str, Route] = {}
+        self.match = self._http.match
+        self.match_segments = self._http.match_segments
+        self.allowed_methods = self._http.allowed_methods
+
+    def add(
+        self,
+        path: str,
+        handler: Any,
+        methods: Iterable[str] = ("GET",),
+        name: str | None = None,
+    ) -> Route:
+        """Register `handler` for `methods` on `path`; conflicts raise RouteConflictError."""
+        if isinstance(methods, str):
+            methods = [methods]
+        route = Route(path, handler, methods, name)
+        assert route.methods is not None
+        self._http.add(route, route.methods)
+        self._register(route)
+        return route
+
+    def add_websocket(self, path: str, handler: Any, name: str | None = None) -> Route:
+        route = Route(path, handler, None, name)
+        self._ws.add(route, frozenset({"WEBSOCKET"}))
+        self._register(route)
+        return route
+
+    def _register(self, route: Route) -> None:
+        self._routes.append(route)
+        if route.name is not None:
+            self._names.setdefault(route.name, route)
+
+    def match_websocket(self, path: str) -> tuple[Any, dict[str, Any]] | None:
+        return self._ws.match("WEBSOCKET", path)
+
+    def url_for(self, name: str, /, **params: Any) -> str:
+        """The path of the route called `name`, parameters converted and percent-encoded."""
+        route = self._names.get(name)
+        if route is None:
+            raise NoMatchFound(f"no route named {name!r}")
+        return route.pattern.build(name, params)
+
+    def mount(self, prefix: str, router: Router) -> None:
+        """Add every route of `router` under `prefix` (copied now: later additions are not seen)."""
+        prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
+        for route in router:
+            path = prefix + route.path if prefix else route.path
+            if prefix and route.path == "/":
+                path = prefix
+            if route.websocket:
+                self.add_websocket(path, route.handler, route.name)
+            else:
+                assert route.methods is not None
+                self.add(path, route.handler, route.methods, route.name)
+
+    @property
+    def routes(self) -> list[Route]:
+        return list(self._routes)
+
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self._routes)
+
+    def __len__(self) -> int:
+        return len(self._routes)

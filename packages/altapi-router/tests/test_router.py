@@ -1,0 +1,226 @@
+import uuid
+
+import pytest
+
+import altapi_router
+from altapi_router import NoMatchFound, RouteConflictError, register_converter
+
+
+def test_static_route_matches_with_no_params(make_router):
+    router = make_router()
+    router.add("/users", "list")
+    assert router.match("GET", "/users") == ("list", {})
+    assert router.match("GET", "/user") is None
+    assert router.match("POST", "/users") is None
+
+
+def test_typed_params_are_converted(make_router):
+    router = make_router()
+    router.add("/users/{id:int}", "user")
+    router.add("/prices/{value:float}", "price")
+    router.add("/items/{key:uuid}", "item")
+    router.add("/files/{rest:path}", "file")
+    router.add("/names/{name}", "name")
+    key = uuid.uuid4()
+    assert router.match("GET", "/users/42") == ("user", {"id": 42})
+    assert router.match("GET", "/prices/1.5") == ("price", {"value": 1.5})
+    assert router.match("GET", f"/items/{key}") == ("item", {"key": key})
+    assert router.match("GET", "/files/a/b/c.txt") == ("file", {"rest": "a/b/c.txt"})
+    assert router.match("GET", "/names/zoë") == ("name", {"name": "zoë"})
+
+
+@pytest.mark.parametrize(
+    "path", ["/users/abc", "/users/-1", "/users/4.2", "/users/²", "/users/", "/users"]
+)
+def test_value_that_does_not_convert_does_not_match(make_router, path):
+    router = make_router()
+    router.add("/users/{id:int}", "user")
+    assert router.match("GET", path) is None
+
+
+def test_str_param_needs_a_non_empty_segment(make_router):
+    router = make_router()
+    router.add("/a/{x}/b", "h")
+    assert router.match("GET", "/a//b") is None
+    assert router.match("GET", "/a/1/b") == ("h", {"x": "1"})
+
+
+def test_compound_segment(make_router):
+    router = make_router()
+    router.add("/reports/{name}.{ext}", "report", name="report")
+    router.add("/v{major:int}/status", "status")
+    assert router.match("GET", "/reports/q3.tar.gz") == ("report", {"name": "q3", "ext": "tar.gz"})
+    assert router.match("GET", "/v2/status") == ("status", {"major": 2})
+    assert router.match("GET", "/vx/status") is None
+    assert router.url_for("report", name="a b", ext="csv") == "/reports/a%20b.csv"
+
+
+def test_static_beats_typed_beats_str_beats_path(make_router):
+    router = make_router()
+    router.add("/p/{rest:path}", "path")
+    router.add("/p/{name}", "str")
+    router.add("/p/{id:int}", "int")
+    router.add("/p/me", "static")
+    assert router.match("GET", "/p/me")[0] == "static"
+    assert router.match("GET", "/p/7")[0] == "int"
+    assert router.match("GET", "/p/bob")[0] == "str"
+    assert router.match("GET", "/p/a/b")[0] == "path"
+
+
+def test_typed_ties_resolved_by_registration_order(make_router):
+    register_converter_once("hexword", r"[0-9a-f]+", str, str)
+    router = make_router()
+    router.add("/t/{a:hexword}", "hex")
+    router.add("/t/{b:int}", "int")
+    assert router.match("GET", "/t/12")[0] == "hex"
+    assert router.match("GET", "/t/ff")[0] == "hex"
+
+
+def test_backtracks_when_deeper_static_branch_fails(make_router):
+    router = make_router()
+    router.add("/users/{id:int}/posts", "posts")
+    router.add("/users/me/settings", "settings")
+    router.add("/users/{name}/profile", "profile")
+    assert router.match("GET", "/users/me/settings")[0] == "settings"
+    assert router.match("GET", "/users/12/posts") == ("posts", {"id": 12})
+    assert router.match("GET", "/users/me/profile") == ("profile", {"name": "me"})
+
+
+def test_method_falls_through_to_a_lower_precedence_route(make_router):
+    router = make_router()
+    router.add("/items/new", "form", methods=["GET"])
+    router.add("/items/{id}", "update", methods=["POST"])
+    assert router.match("POST", "/items/new") == ("update", {"id": "new"})
+
+
+def test_allowed_methods_is_the_union_over_matching_routes(make_router):
+    router = make_router()
+    router.add("/items/{id:int}", "get", methods=["GET", "DELETE"])
+    router.add("/items/{name}", "put", methods=["PUT"])
+    assert router.allowed_methods("/items/3") == frozenset({"GET", "DELETE", "PUT"})
+    assert router.allowed_methods("/items/x") == frozenset({"PUT"})
+    assert router.allowed_methods("/nothing") == frozenset()
+
+
+def test_trailing_slash_is_a_different_path(make_router):
+    router = make_router()
+    router.add("/docs", "docs")
+    router.add("/files/", "files")
+    assert router.match("GET", "/docs/") is None
+    assert router.match("GET", "/files") is None
+    assert router.match("GET", "/files/") == ("files", {})
+
+
+def test_match_segments_keeps_an_encoded_slash_inside_a_segment(make_router):
+    router = make_router()
+    router.add("/names/{name}", "name")
+    assert router.match_segments("GET", ["names", "a/b"]) == ("name", {"name": "a/b"})
+
+
+def test_same_pattern_and_method_twice_is_an_error_naming_both(make_router):
+    router = make_router()
+    router.add("/users/{id:int}", "a", name="first")
+    router.add("/users/{id:int}", "b", methods=["POST"], name="second")
+    with pytest.raises(RouteConflictError) as info:
+        router.add("/users/{uid:int}", "c", name="third")
+    message = str(info.value)
+    assert "first" in message and "third" in message and "GET" in message
+
+
+@pytest.mark.parametrize(
+    ("path", "fragment"),
+    [
+        ("/a/{x}/{x:int}", "appears twice"),
+        ("/a/{x:nope}", "unknown converter"),
+        ("/a/{rest:path}/b", "last segment"),
+        ("no-slash", "must start with '/'"),
+        ("/a/{x", "unbalanced"),
+        ("/a/{1x}", "not an identifier"),
+    ],
+)
+def test_bad_patterns_are_rejected_at_add(make_router, path, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        make_router().add(path, "h")
+
+
+def test_url_for_converts_and_percent_encodes(make_router):
+    router = make_router()
+    router.add("/users/{id:int}", "user", name="user")
+    router.add("/search/{term}", "search", name="search")
+    router.add("/files/{rest:path}", "file", name="file")
+    assert router.url_for("user", id=42) == "/users/42"
+    assert router.url_for("search", term="a b/c?") == "/search/a%20b%2Fc%3F"
+    assert router.url_for("file", rest="dir/x y.txt") == "/files/dir/x%20y.txt"
+
+
+def test_url_for_errors(make_router):
+    router = make_router()
+    router.add("/users/{id:int}", "user", name="user")
+    with pytest.raises(NoMatchFound, match="no route named 'nope'"):
+        router.url_for("nope")
+    with pytest.raises(NoMatchFound, match="missing id"):
+        router.url_for("user")
+    with pytest.raises(NoMatchFound, match="unexpected extra"):
+        router.url_for("user", id=1, extra=2)
+    with pytest.raises(ValueError, match="not a valid 'int'"):
+        router.url_for("user", id="abc")
+
+
+def test_websocket_routes_are_kept_apart(make_router):
+    router = make_router()
+    router.add_websocket("/ws/{room}", "ws", name="ws")
+    assert router.match("GET", "/ws/lobby") is None
+    assert router.allowed_methods("/ws/lobby") == frozenset()
+    assert router.match_websocket("/ws/lobby") == ("ws", {"room": "lobby"})
+    assert router.url_for("ws", room="x") == "/ws/x"
+
+
+def test_mount_adds_a_sub_router_under_a_prefix(make_router):
+    sub = make_router()
+    sub.add("/", "index", name="api-index")
+    sub.add("/users/{id:int}", "user", name="api-user")
+    sub.add_websocket("/feed", "feed")
+    router = make_router()
+    router.mount("/api/", sub)
+    assert router.match("GET", "/api") == ("index", {})
+    assert router.match("GET", "/api/users/3") == ("user", {"id": 3})
+    assert router.match_websocket("/api/feed") == ("feed", {})
+    assert router.url_for("api-user", id=3) == "/api/users/3"
+
+
+def test_routes_are_listed_for_introspection(make_router):
+    router = make_router()
+    router.add("/a", "a", methods=["get", "post"], name="a")
+    router.add_websocket("/w", "w")
+    routes = list(router)
+    assert [(r.path, r.methods, r.name, r.websocket) for r in routes] == [
+        ("/a", frozenset({"GET", "POST"}), "a", False),
+        ("/w", None, None, True),
+    ]
+    assert len(router) == 2 and router.routes == routes
+
+
+def register_converter_once(name, *args):
+    from altapi_router.converters import CONVERTERS
+
+    if name not in CONVERTERS:
+        register_converter(name, *args)
+
+
+def test_registered_converter_round_trips(make_router):
+    register_converter_once("slug", r"[a-z0-9-]+", str.upper, str.lower)
+    router = make_router()
+    router.add("/posts/{s:slug}", "post", name="post")
+    assert router.match("GET", "/posts/hello-world") == ("post", {"s": "HELLO-WORLD"})
+    assert router.match("GET", "/posts/Hello") is None
+    assert router.url_for("post", s="HELLO") == "/posts/hello"
+    with pytest.raises(ValueError, match="already registered"):
+        register_converter("slug", r".*")
+
+
+def test_compiled_extension_loaded_where_built():
+    if altapi_router._compat.NO_EXTENSIONS:
+        assert altapi_router.COMPILED is False
+    else:
+        assert altapi_router.COMPILED is True
+        assert type(altapi_router.Router()._http).__module__ == "altapi_router._ctree"
