@@ -1,0 +1,89 @@
+"""`RequestScope`: the generator dependencies one request opened, closed in reverse."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Callable, Generator
+from typing import Any
+
+__all__ = ["RequestScope"]
+
+logger = logging.getLogger("altapi.di")
+
+RunSync = Callable[..., Any]
+
+
+def close_generator(gen: Generator[Any, None, None], exc: BaseException | None) -> None:
+    """Finish a sync generator dependency: resume it, or throw `exc` into it."""
+    try:
+        if exc is None:
+            next(gen)
+        else:
+            gen.throw(exc)
+    except StopIteration:
+        return
+    except BaseException as raised:
+        if raised is exc:
+            return  # it re-raised what we threw in: handled upstream
+        raise
+    gen.close()
+    raise RuntimeError(f"generator dependency {_name(gen)} yielded more than once")
+
+
+async def close_async_generator(agen: AsyncGenerator[Any, None], exc: BaseException | None) -> None:
+    try:
+        if exc is None:
+            await agen.__anext__()
+        else:
+            await agen.athrow(exc)
+    except StopAsyncIteration:
+        return
+    except BaseException as raised:
+        if raised is exc:
+            return
+        raise
+    await agen.aclose()
+    raise RuntimeError(f"generator dependency {_name(agen)} yielded more than once")
+
+
+class RequestScope:
+    """Collects opened generator dependencies; `aclose` finishes them, newest first.
+
+    Every cleanup runs even when an earlier one fails (failures are logged on the
+    `altapi.di` logger). Closing twice is harmless.
+    """
+
+    __slots__ = ("_closed", "_exits")
+
+    def __init__(self) -> None:
+        self._exits: list[tuple[Any, RunSync | None]] = []
+        self._closed = False
+
+    def push(self, generator: Any, run_sync: RunSync | None = None) -> None:
+        """Remember a started generator; with `run_sync`, its cleanup runs in a thread."""
+        self._exits.append((generator, run_sync))
+
+    def __len__(self) -> int:
+        return len(self._exits)
+
+    async def aclose(self, exc: BaseException | None = None) -> None:
+        """Close every generator in reverse order of creation, throwing `exc` into each."""
+        if self._closed:
+            return
+        self._closed = True
+        exits = self._exits
+        while exits:
+            generator, run_sync = exits.pop()
+            try:
+                if hasattr(generator, "__anext__"):
+                    await close_async_generator(generator, exc)
+                elif run_sync is not None:
+                    await run_sync(close_generator, generator, exc)
+                else:
+                    close_generator(generator, exc)
+            except Exception:
+                logger.exception("cleanup of dependency %s failed", _name(generator))
+
+
+def _name(generator: Any) -> str:
+    return getattr(generator, "__name__", None) or repr(generator)
