@@ -1,0 +1,185 @@
+"""The request path: find the route, run the function middleware and the handler, send.
+
+This is the hot path. Everything it needs was compiled at start-up; per request
+it does one router lookup, builds one Request and one Exchange, and awaits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+
+from .endpoints import Endpoint, Exchange
+from .errors import ErrorHandlers
+from .lifespan import run_lifespan
+from .requests import ClientDisconnect, Request
+from .responses import RedirectResponse, Response
+from .types import ASGIApp, Receive, Scope, Send
+from .websocket_dispatch import route_path, serve_websocket
+
+__all__ = ["Dispatcher", "FunctionMiddleware", "route_path"]
+
+CallNext = Callable[[Request], Awaitable[Response]]
+FunctionMiddleware = Callable[[Request, CallNext], Awaitable[Response]]
+
+
+class MountedResponse(Response):
+    """Hands the request to a mounted ASGI app. Headers a middleware sets here are
+    added to the app's own; `status_code` is unknown (None) until the app answers."""
+
+    def __init__(self, app: ASGIApp, scope: Scope) -> None:
+        self.app = app
+        self.child_scope = scope
+        self.status_code = None  # type: ignore[assignment]
+        self.background = None
+        self.raw_headers = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        extra = self.raw_headers
+        if not extra:
+            await self.app(self.child_scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        await self.app(self.child_scope, receive, send_with_headers)
+
+
+class Dispatcher:
+    """Routes HTTP requests; built by the app when it starts."""
+
+    def __init__(
+        self,
+        app: Any,
+        router: Any,
+        mounts: list[tuple[str, ASGIApp]],
+        errors: ErrorHandlers,
+        function_middleware: list[FunctionMiddleware],
+        *,
+        max_body_size: int | None,
+        redirect_slashes: bool,
+    ) -> None:
+        self.app = app
+        self.router = router
+        self.mounts = sorted(mounts, key=lambda m: len(m[0]), reverse=True)
+        self.errors = errors
+        self.max_body_size = max_body_size
+        self.redirect_slashes = redirect_slashes
+        chain: CallNext = self.route
+        for middleware in function_middleware:
+            chain = _bind(middleware, chain)
+        self.chain = chain
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self.http(scope, receive, send)
+        elif kind == "websocket":
+            await serve_websocket(self.app, scope, receive, send)
+        elif kind == "lifespan":
+            await run_lifespan(self.app, scope, receive, send)
+        else:
+            raise RuntimeError(f"unknown ASGI scope type {kind!r}")
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send, max_body_size=self.max_body_size)
+        exchange = request._exchange = scope["altapi.exchange"] = Exchange()
+        try:
+            response = await self.chain(request)
+        except ClientDisconnect as exc:
+            await _finish(exchange, exc, request)
+            return
+        except Exception as exc:
+            response = await self.errors.server_error(request, exc)
+            try:
+                await response(scope, receive, send)
+            finally:
+                await _finish(exchange, exc, request)
+            raise  # the server logs it; TestClient re-raises it in the test
+        try:
+            await response(scope, receive, send)
+        except BaseException as exc:
+            await _finish(exchange, exc, request)
+            raise
+        if exchange.di is not None or exchange.tasks is not None:
+            await exchange.finish()
+        if request._form is not None:
+            await request.close()  # uploaded files' temporary storage
+
+    async def route(self, request: Request) -> Response:
+        scope = request.scope
+        if request._exchange is None:  # a middleware passed on a Request of its own
+            request._exchange = scope["altapi.exchange"]
+        path = route_path(scope)
+        match = self.router.match(scope["method"], path)
+        if match is None:
+            return await self.no_route(request, path)
+        endpoint, params = match
+        return await self.respond(request, endpoint, params)
+
+    async def respond(
+        self, request: Request, endpoint: Endpoint, params: dict[str, Any]
+    ) -> Response:
+        request.scope["path_params"] = params
+        try:
+            return await endpoint.respond(request, params, request._exchange)
+        except Exception as exc:
+            request._exchange.error = exc
+            return await self.errors.handled(request, exc)
+
+    async def no_route(self, request: Request, path: str) -> Response:
+        scope = request.scope
+        method = scope["method"]
+        if method == "HEAD":
+            match = self.router.match("GET", path)
+            if match is not None:
+                return await self.respond(request, *match)
+        for prefix, app in self.mounts:
+            if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
+                root = scope.get("root_path", "")
+                child = {**scope, "root_path": root + ("" if prefix == "/" else prefix)}
+                return MountedResponse(app, child)
+        allowed = self.router.allowed_methods(path)
+        if allowed:
+            names = set(allowed)
+            if "GET" in names:
+                names.add("HEAD")
+            names.add("OPTIONS")
+            allow = ", ".join(sorted(names))
+            if method == "OPTIONS":
+                return Response(status_code=204, headers={"Allow": allow})
+            return await self.errors.http_error(request, 405, headers={"Allow": allow})
+        if self.redirect_slashes and path != "/":
+            other = path[:-1] if path.endswith("/") else path + "/"
+            if self.router.allowed_methods(other):
+                target = scope.get("root_path", "") + other
+                query = scope.get("query_string", b"")
+                if query:
+                    target += "?" + query.decode("latin-1")
+                return RedirectResponse(target, status_code=307)
+        return await self.errors.http_error(request, 404)
+
+
+def _bind(middleware: FunctionMiddleware, call_next: CallNext) -> CallNext:
+    async def call(request: Request) -> Response:
+        response = await middleware(request, call_next)
+        if not isinstance(response, Response):
+            name = getattr(middleware, "__name__", middleware)
+            raise TypeError(f"middleware {name!r} returned {response!r}, not a Response")
+        return response
+
+    return call
+
+
+async def _finish(exchange: Exchange, error: BaseException, request: Request) -> None:
+    with anyio.CancelScope(shield=True):
+        try:
+            await exchange.finish(error)
+        finally:
+            if request._form is not None:
+                await request.close()

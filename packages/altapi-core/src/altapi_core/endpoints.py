@@ -1,0 +1,156 @@
+"""A handler compiled once at registration: its dependency plan and how to call it."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from anyio.to_thread import run_sync
+
+from altapi_di import Depends, Injector, Plan, RequestScope
+
+from .background import BackgroundTasks
+from .responses import JSONResponse, Response
+
+__all__ = ["Endpoint", "Exchange", "as_response", "is_async_callable"]
+
+
+def is_async_callable(obj: Any) -> bool:
+    while isinstance(obj, functools.partial):
+        obj = obj.func
+    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
+        getattr(obj, "__call__", None)  # noqa: B004
+    )
+
+
+def as_response(result: Any, handler_name: str) -> Response:
+    """A handler's result as a Response: a dict or list is sent as JSON."""
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, dict | list):
+        return JSONResponse(result)
+    raise TypeError(
+        f"handler {handler_name!r} returned {type(result).__name__}; "
+        "return a Response (or a dict or list, sent as JSON)"
+    )
+
+
+class Exchange:
+    """What one request accumulates for after its response: cleanups, tasks, the error seen."""
+
+    __slots__ = ("di", "error", "tasks")
+
+    def __init__(self) -> None:
+        self.di: RequestScope | None = None
+        self.tasks: BackgroundTasks | None = None
+        self.error: BaseException | None = None
+
+    async def finish(self, error: BaseException | None = None) -> None:
+        """Run background tasks (unless the request failed), then close dependencies."""
+        try:
+            if self.tasks is not None and error is None:
+                await self.tasks()
+        finally:
+            if self.di is not None:
+                await self.di.aclose(error if error is not None else self.error)
+
+
+def _with_dependencies(handler: Callable[..., Any], dependencies: Sequence[Depends]) -> Any:
+    """A stand-in whose signature adds the route's `dependencies=[...]` as extra parameters."""
+    try:
+        hints = typing.get_type_hints(handler)
+    except Exception:
+        hints = {}
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in inspect.signature(handler).parameters.values()
+        if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    ]
+    params.sort(key=lambda p: p.kind == p.KEYWORD_ONLY)
+    extra = [
+        inspect.Parameter(f"__altapi_dep{i}", inspect.Parameter.KEYWORD_ONLY, default=dep)
+        for i, dep in enumerate(dependencies)
+    ]
+
+    def stand_in(**kwargs: Any) -> Any:  # never called: only its signature is planned
+        raise AssertionError
+
+    stand_in.__signature__ = inspect.Signature(params + extra)  # type: ignore[attr-defined]
+    stand_in.__name__ = getattr(handler, "__name__", "handler")
+    stand_in.__annotations__ = {k: v for k, v in hints.items() if k != "return"}
+    return stand_in
+
+
+class Endpoint:
+    """Calls a handler with its arguments and turns its result into a Response."""
+
+    __slots__ = ("_request_only", "handler", "is_async", "name", "needs", "plan", "uses_di")
+
+    def __init__(
+        self,
+        handler: Callable[..., Any],
+        injector: Injector,
+        *,
+        path_params: Sequence[str] = (),
+        first_param: str | None = None,
+        dependencies: Sequence[Depends] = (),
+        name: str | None = None,
+    ) -> None:
+        self.handler = handler
+        self.name: str = name or getattr(handler, "__name__", None) or type(handler).__name__
+        self.is_async = is_async_callable(handler)
+        target = _with_dependencies(handler, dependencies) if dependencies else handler
+        self.plan: Plan = injector.plan(target, path_params=path_params, first_param=first_param)
+        self.needs = self.plan.needs
+        self.uses_di = self.plan.has_dependencies
+        # PERF: `def h(request)`, the commonest handler, skips the plan entirely.
+        params = list(inspect.signature(handler).parameters.values())
+        self._request_only = (
+            not self.uses_di
+            and not dependencies
+            and len(params) == 1
+            and self.needs == {"request"}
+            and first_param is None
+        )
+
+    def _strip(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in kwargs.items() if not k.startswith("__altapi_dep")}
+
+    async def arguments(
+        self, values: dict[str, Any], path_params: dict[str, Any], exchange: Exchange
+    ) -> dict[str, Any]:
+        if "background" in self.needs:
+            if exchange.tasks is None:
+                exchange.tasks = BackgroundTasks()
+            values["background"] = exchange.tasks
+        if self.uses_di:
+            if exchange.di is None:
+                exchange.di = RequestScope()
+            kwargs = await self.plan.solve(values, path_params, exchange.di)
+            return self._strip(kwargs)
+        return await self.plan.solve(values, path_params, _UNUSED_SCOPE)
+
+    async def call(self, kwargs: dict[str, Any]) -> Any:
+        if self.is_async:
+            return await self.handler(**kwargs)
+        return await run_sync(functools.partial(self.handler, **kwargs))
+
+    async def respond(
+        self, request: Any, path_params: dict[str, Any], exchange: Exchange
+    ) -> Response:
+        if self._request_only:
+            if self.is_async:
+                result = await self.handler(request)
+            else:
+                result = await run_sync(self.handler, request)
+        else:
+            kwargs = await self.arguments({"request": request}, path_params, exchange)
+            result = await self.call(kwargs)
+        return as_response(result, self.name)
+
+
+# Plans without dependencies never touch the request scope they are given.
+_UNUSED_SCOPE = RequestScope()

@@ -1,0 +1,182 @@
+"""Parse `application/x-www-form-urlencoded` and `multipart/form-data` bodies.
+
+Every malformed or oversized input is answered with an HTTPException
+(400 for malformed data or too many fields/files, 413 for a part over its limit).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from .datastructures import Headers
+from .exceptions import HTTPException
+from .uploads import FormData, UploadFile
+
+__all__ = ["FormLimits", "parse_multipart", "parse_urlencoded"]
+
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+@dataclass(frozen=True)
+class FormLimits:
+    """Bounds on a form body; `request.form(...)` takes them as keyword arguments."""
+
+    max_fields: int = 1000
+    max_files: int = 1000
+    max_part_size: int = 1024 * 1024  # a non-file field's value, in bytes
+    max_file_size: int | None = None  # an uploaded file, in bytes; None: only max_body_size applies
+
+
+def _decode(raw: bytes, what: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(400, f"{what} is not valid UTF-8") from None
+
+
+def _unquote_plus(raw: bytes, what: str) -> str:
+    return _decode(unquote_to_bytes(raw.replace(b"+", b" ")), what)
+
+
+def parse_urlencoded(body: bytes, limits: FormLimits) -> FormData:
+    if _BAD_PERCENT.search(body):
+        raise HTTPException(400, "Form data has an invalid percent-encoding")
+    items: list[tuple[str, str | UploadFile]] = []
+    for pair in body.split(b"&"):
+        if not pair:
+            continue
+        if len(items) >= limits.max_fields:
+            raise HTTPException(400, f"Too many form fields (the limit is {limits.max_fields})")
+        name, _, value = pair.partition(b"=")
+        if len(value) > limits.max_part_size:
+            raise HTTPException(413, f"Form field is over {limits.max_part_size} bytes")
+        items.append((_unquote_plus(name, "Form field name"), _unquote_plus(value, "Form field")))
+    return FormData(items)
+
+
+class _Part:
+    __slots__ = ("data", "file", "headers", "name")
+
+    def __init__(self) -> None:
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.name = ""
+        self.file: UploadFile | None = None
+        self.data = bytearray()
+
+
+class _MultipartState:
+    """Collects the parser's callbacks; the async side drains `events` after each chunk."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, bytes]] = []
+        self._field = b""
+        self._value = b""
+
+    def callbacks(self) -> dict[str, object]:
+        events = self.events
+
+        def on_header_field(data: bytes, start: int, end: int) -> None:
+            self._field += data[start:end]
+
+        def on_header_value(data: bytes, start: int, end: int) -> None:
+            self._value += data[start:end]
+
+        def on_header_end() -> None:
+            events.append(("header", self._field.lower() + b"\0" + self._value))
+            self._field = self._value = b""
+
+        return {
+            "on_part_begin": lambda: events.append(("begin", b"")),
+            "on_part_data": lambda data, start, end: events.append(("data", data[start:end])),
+            "on_part_end": lambda: events.append(("end", b"")),
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_headers_finished": lambda: events.append(("headers_done", b"")),
+        }
+
+
+async def parse_multipart(
+    content_type: str, chunks: AsyncIterator[bytes], limits: FormLimits
+) -> FormData:
+    _, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise HTTPException(400, "Multipart body without a boundary")
+    state = _MultipartState()
+    try:
+        parser = MultipartParser(boundary, state.callbacks())  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise HTTPException(400, f"Malformed multipart body: {exc}") from None
+    items: list[tuple[str, str | UploadFile]] = []
+    fields = files = 0
+    part = _Part()
+    try:
+        async for chunk in chunks:
+            try:
+                parser.write(chunk)
+            except Exception as exc:  # python-multipart raises its own error types
+                raise HTTPException(400, f"Malformed multipart body: {exc}") from None
+            for kind, data in state.events:
+                if kind == "begin":
+                    part = _Part()
+                elif kind == "header":
+                    name, _, value = data.partition(b"\0")
+                    part.headers.append((name, value))
+                elif kind == "headers_done":
+                    disposition = dict(part.headers).get(b"content-disposition", b"")
+                    _, options = parse_options_header(disposition)
+                    if b"name" not in options:
+                        raise HTTPException(400, "Multipart part without a name")
+                    part.name = _decode(options[b"name"], "Multipart field name")
+                    if b"filename" in options:
+                        files += 1
+                        if files > limits.max_files:
+                            raise HTTPException(
+                                400, f"Too many files (the limit is {limits.max_files})"
+                            )
+                        part.file = UploadFile(
+                            filename=_decode(options[b"filename"], "File name"),
+                            headers=Headers(raw=part.headers),
+                        )
+                    else:
+                        fields += 1
+                        if fields > limits.max_fields:
+                            raise HTTPException(
+                                400, f"Too many form fields (the limit is {limits.max_fields})"
+                            )
+                elif kind == "data":
+                    if part.file is not None:
+                        if (
+                            limits.max_file_size is not None
+                            and part.file.size + len(data) > limits.max_file_size
+                        ):
+                            raise HTTPException(413, f"File is over {limits.max_file_size} bytes")
+                        await part.file.write(data)
+                    else:
+                        part.data += data
+                        if len(part.data) > limits.max_part_size:
+                            raise HTTPException(
+                                413, f"Form field is over {limits.max_part_size} bytes"
+                            )
+                elif kind == "end":
+                    if part.file is not None:
+                        await part.file.seek(0)
+                        items.append((part.name, part.file))
+                    else:
+                        items.append((part.name, _decode(bytes(part.data), "Form field")))
+            state.events.clear()
+        parser.finalize()
+    except BaseException:
+        for _, item in items:
+            if isinstance(item, UploadFile):
+                await item.close()
+        if part.file is not None:
+            await part.file.close()
+        raise
+    return FormData(items)

@@ -1,0 +1,272 @@
+"""The HTTP request: lazy views over the ASGI scope and an async body reader."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from http.cookies import _unquote as _unquote_cookie
+from typing import Any
+
+import anyio
+import ujson
+
+from .datastructures import URL, Address, Headers, QueryParams, State
+from .exceptions import HTTPException
+from .formparsers import FormLimits, parse_multipart, parse_urlencoded
+from .types import Message, Receive, Scope, Send
+from .uploads import FormData
+
+__all__ = ["ClientDisconnect", "Request"]
+
+
+class ClientDisconnect(Exception):
+    """The client went away while its request body was being read."""
+
+
+async def _no_receive() -> Message:
+    raise RuntimeError("this request has no receive channel")
+
+
+async def _no_send(message: Message) -> None:
+    raise RuntimeError("this request has no send channel")
+
+
+def _parse_cookies(header: str) -> dict[str, str]:
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        key, sep, value = chunk.partition("=")
+        key, value = (key.strip(), value.strip()) if sep else ("", chunk.strip())
+        if key or value:
+            cookies[key] = _unquote_cookie(value)
+    return cookies
+
+
+class Request:
+    """One HTTP request. Every view (headers, query_params, cookies...) is built on first use."""
+
+    __slots__ = (
+        "_body",
+        "_form",
+        "_headers",
+        "_disconnected",
+        "_exchange",
+        "_json",
+        "_pending",
+        "_query_params",
+        "_receive",
+        "_send",
+        "_stream_consumed",
+        "_url",
+        "max_body_size",
+        "scope",
+    )
+
+    def __init__(
+        self,
+        scope: Scope,
+        receive: Receive = _no_receive,
+        send: Send = _no_send,
+        *,
+        max_body_size: int | None = None,
+    ) -> None:
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.max_body_size = max_body_size
+        self._body: bytes | None = None
+        self._json: Any = _MISSING
+        self._form: FormData | None = None
+        self._headers: Headers | None = None
+        self._query_params: QueryParams | None = None
+        self._url: URL | None = None
+        self._stream_consumed = False
+        self._pending: Message | None = None
+        self._disconnected = False
+        self._exchange: Any = None  # the dispatcher's per-request Exchange
+
+    # --- the request line and metadata -------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        return self.scope["method"]
+
+    @property
+    def path(self) -> str:
+        return self.scope["path"]
+
+    @property
+    def query_string(self) -> str:
+        return self.scope.get("query_string", b"").decode("latin-1")
+
+    @property
+    def query_params(self) -> QueryParams:
+        if self._query_params is None:
+            self._query_params = QueryParams(self.scope.get("query_string", b""))
+        return self._query_params
+
+    @property
+    def headers(self) -> Headers:
+        if self._headers is None:
+            self._headers = Headers(raw=self.scope["headers"])
+        return self._headers
+
+    @property
+    def headers_dict(self) -> dict[str, str]:
+        """Header names (lower case) to values; for a repeated name, the last one."""
+        return {k.decode("latin-1"): v.decode("latin-1") for k, v in self.scope["headers"]}
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        header = self.headers.get("cookie")
+        return _parse_cookies(header) if header else {}
+
+    @property
+    def path_params(self) -> dict[str, Any]:
+        return self.scope.get("path_params", {})
+
+    @property
+    def client(self) -> Address | None:
+        client = self.scope.get("client")
+        return Address(*client) if client else None
+
+    @property
+    def state(self) -> State:
+        return State(self.scope.setdefault("state", {}))
+
+    @property
+    def url(self) -> URL:
+        if self._url is None:
+            self._url = URL.from_scope(self.scope)
+        return self._url
+
+    @property
+    def base_url(self) -> URL:
+        root = self.scope.get("root_path", "")
+        return URL.from_scope({**self.scope, "path": "/", "root_path": root, "query_string": b""})
+
+    @property
+    def app(self) -> Any:
+        return self.scope.get("app")
+
+    @property
+    def session(self) -> dict[str, Any]:
+        if "session" not in self.scope:
+            raise AssertionError("request.session needs SessionMiddleware installed")
+        return self.scope["session"]
+
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """Absolute URL of the route called `name` (scheme and host from this request)."""
+        path = self.scope["app"].url_path_for(name, **path_params)
+        return URL(self.base_url.rstrip("/") + path)
+
+    # --- the body ------------------------------------------------------------------------
+
+    def _declared_length(self) -> int | None:
+        for name, value in self.scope["headers"]:
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    raise HTTPException(400, "Invalid Content-Length header") from None
+                if length < 0:
+                    raise HTTPException(400, "Invalid Content-Length header")
+                return length
+        return None
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """The body chunk by chunk; 413 as soon as it is known to exceed max_body_size."""
+        if self._body is not None:
+            yield self._body
+            return
+        if self._stream_consumed:
+            raise RuntimeError("the request body was already consumed by stream()")
+        self._stream_consumed = True
+        limit = self.max_body_size
+        if limit is not None:
+            declared = self._declared_length()
+            if declared is not None and declared > limit:
+                raise HTTPException(413, f"Request body is over the {limit}-byte limit")
+        received = 0
+        while True:
+            if self._pending is not None:
+                message, self._pending = self._pending, None
+            else:
+                message = await self._receive()
+            kind = message["type"]
+            if kind == "http.request":
+                chunk = message.get("body", b"")
+                if chunk:
+                    received += len(chunk)
+                    if limit is not None and received > limit:
+                        raise HTTPException(413, f"Request body is over the {limit}-byte limit")
+                    yield chunk
+                if not message.get("more_body", False):
+                    return
+            elif kind == "http.disconnect":
+                raise ClientDisconnect()
+
+    async def body(self) -> bytes:
+        if self._body is None:
+            chunks = [chunk async for chunk in self.stream()]
+            self._body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return self._body
+
+    async def json(self) -> Any:
+        """The body parsed as JSON; malformed JSON is answered with 400."""
+        if self._json is _MISSING:
+            body = await self.body()
+            try:
+                self._json = ujson.loads(body)
+            except (ValueError, TypeError) as exc:
+                raise HTTPException(400, f"Malformed JSON in request body: {exc}") from None
+        return self._json
+
+    async def text(self) -> str:
+        try:
+            return (await self.body()).decode("utf-8")
+        except UnicodeDecodeError:
+            raise HTTPException(400, "Request body is not valid UTF-8") from None
+
+    async def form(
+        self,
+        *,
+        max_fields: int = 1000,
+        max_files: int = 1000,
+        max_part_size: int = 1024 * 1024,
+        max_file_size: int | None = None,
+    ) -> FormData:
+        """Urlencoded or multipart form data, within the given limits (400/413 past them)."""
+        if self._form is None:
+            limits = FormLimits(max_fields, max_files, max_part_size, max_file_size)
+            content_type = self.headers.get("content-type", "")
+            media = content_type.split(";", 1)[0].strip().lower()
+            if media == "multipart/form-data":
+                self._form = await parse_multipart(content_type, self.stream(), limits)
+            elif media == "application/x-www-form-urlencoded":
+                self._form = parse_urlencoded(await self.body(), limits)
+            else:
+                self._form = FormData()
+        return self._form
+
+    async def close(self) -> None:
+        if self._form is not None:
+            await self._form.close()
+
+    async def is_disconnected(self) -> bool:
+        """True once the client has gone away; never waits, never loses a body chunk."""
+        if self._disconnected:
+            return True
+        if self._pending is None:
+            with anyio.CancelScope() as cancel:
+                cancel.cancel()
+                # Returns at once if a message is ready; otherwise the cancel ends the wait.
+                self._pending = await self._receive()
+        if self._pending is not None and self._pending["type"] == "http.disconnect":
+            self._disconnected = True
+        return self._disconnected
+
+    async def send_push_promise(self, path: str) -> None:
+        if "http.response.push" in self.scope.get("extensions", {}):
+            await self._send({"type": "http.response.push", "path": path, "headers": []})
+
+
+_MISSING: Any = object()

@@ -1,0 +1,208 @@
+"""app.run(): real servers in subprocesses, one worker and several."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from altapi_core.gctuning import GEN0_THRESHOLD
+
+APP = """
+import gc, os, sys
+from altapi_core import AltAPI, JSONResponse
+
+app = AltAPI()
+MARKERS = sys.argv[2]
+
+
+@app.get("/info")
+async def info():
+    return JSONResponse({"pid": os.getpid(), "gen0": gc.get_threshold()[0],
+                         "server_id": os.environ.get("ALTAPI_SERVER_ID")})
+
+
+@app.on_event("shutdown")
+def record_shutdown():
+    open(os.path.join(MARKERS, f"shutdown-{os.getpid()}"), "w").close()
+"""
+
+SCRIPT = (
+    APP
+    + """
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=int(sys.argv[3]),
+            access_log=False, graceful_timeout=5)
+"""
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+def _wait_until(condition, timeout=20.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.05)  # polling real processes; bounded by the deadline
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Server:
+    def __init__(self, tmp_path: Path, workers: int, script: str = SCRIPT, name: str = "serve.py"):
+        self.port = _free_port()
+        self.markers = tmp_path / "markers"
+        self.markers.mkdir()
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(script))
+        self.process = subprocess.Popen(
+            [sys.executable, str(path), str(self.port), str(self.markers), str(workers)],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def info(self) -> dict:
+        with httpx.Client(timeout=5) as client:  # a fresh connection each time
+            return client.get(self.url + "/info").json()
+
+    def ready(self) -> dict | None:
+        try:
+            return self.info()
+        except httpx.TransportError:
+            assert self.process.poll() is None, "server exited during start-up"
+            return None
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def server_factory(tmp_path):
+    started = []
+
+    def start(workers: int, **kwargs) -> Server:
+        server = Server(tmp_path, workers, **kwargs)
+        started.append(server)
+        _wait_until(server.ready, what="the server to answer")
+        return server
+
+    yield start
+    for server in started:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()
+
+
+def test_single_worker_serves_and_tunes_gc_after_startup(server_factory):
+    server = server_factory(1)
+    info = server.info()
+    assert info["pid"] == server.process.pid
+    assert info["gen0"] == GEN0_THRESHOLD
+    assert info["server_id"]
+    # uvicorn re-raises the signal after a graceful shutdown, as a process should.
+    assert server.stop() in (0, -signal.SIGTERM)
+    assert os.listdir(server.markers) == [f"shutdown-{server.process.pid}"]
+
+
+def test_several_worker_processes_answer_on_one_socket(server_factory):
+    server = server_factory(2)
+    workers = _wait_until(
+        lambda: len(_children(server.process.pid)) == 2 and _children(server.process.pid)
+    )
+    seen: set[int] = set()
+    for _ in range(300):
+        info = server.info()
+        seen.add(info["pid"])
+        assert info["gen0"] == GEN0_THRESHOLD
+        if len(seen) == 2:
+            break
+    assert seen == workers
+
+
+def test_workers_share_one_server_id(server_factory):
+    server = server_factory(2)
+    ids = {server.info()["server_id"] for _ in range(20)}
+    assert len(ids) == 1
+
+
+def test_a_killed_worker_is_replaced(server_factory):
+    server = server_factory(2)
+    before = _wait_until(
+        lambda: len(_children(server.process.pid)) == 2 and _children(server.process.pid)
+    )
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    after = _wait_until(
+        lambda: (
+            (kids := _children(server.process.pid))
+            and len(kids) == 2
+            and victim not in kids
+            and kids
+        ),
+        what="a replacement worker",
+    )
+    assert len(after - before) == 1
+    _wait_until(server.ready, what="the server to answer again")
+
+
+def test_sigterm_shuts_every_worker_down_gracefully(server_factory):
+    server = server_factory(2)
+    workers = _wait_until(
+        lambda: len(_children(server.process.pid)) == 2 and _children(server.process.pid)
+    )
+    assert server.stop() == 0
+    assert sorted(os.listdir(server.markers)) == sorted(f"shutdown-{pid}" for pid in workers)
+    assert all(not Path(f"/proc/{pid}").exists() or _is_zombie(pid) for pid in workers)
+
+
+def test_app_imported_from_a_module_runs_with_workers(server_factory, tmp_path):
+    (tmp_path / "mymodule.py").write_text(textwrap.dedent(APP))
+    launcher = """
+    import sys
+    from mymodule import app
+
+    app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=int(sys.argv[3]), access_log=False)
+    """
+    server = server_factory(2, script=launcher, name="launch.py")
+    assert server.info()["gen0"] == GEN0_THRESHOLD
+
+
+def test_workers_must_be_positive():
+    from altapi_core import AltAPI
+
+    with pytest.raises(ValueError, match="at least 1"):
+        AltAPI().run(workers=0)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
