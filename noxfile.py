@@ -36,7 +36,14 @@ PACKAGES: dict[str, list[str]] = {
     ],
 }
 
-TEST_TOOLS = ["pytest>=8", "httpx>=0.27", "hypothesis>=6", "websockets>=12", "anyio>=4"]
+TEST_TOOLS = [
+    "pytest>=8",
+    "httpx>=0.27",
+    "hypothesis>=6",
+    "websockets>=12",
+    "anyio>=4",
+    "tomli>=2; python_version < '3.11'",
+]
 
 
 def _with_local_deps(package: str) -> list[str]:
@@ -57,6 +64,17 @@ def _paths(packages: list[str]) -> list[str]:
     return [str(ROOT / "packages" / name) for name in packages]
 
 
+def _install_local(session: nox.Session, packages: list[str], *extra: str, **kw: object) -> None:
+    """Install sibling distributions from their folders, rebuilt every time (uv caches
+    local builds by pyproject, not by source, so without this a stale build could be tested)."""
+    refresh = [f"--reinstall-package={name}" for name in packages] if _uses_uv(session) else []
+    session.install(*refresh, *_paths(packages), *extra, **kw)  # type: ignore[arg-type]
+
+
+def _uses_uv(session: nox.Session) -> bool:
+    return getattr(session.virtualenv, "venv_backend", "") == "uv"
+
+
 def _import_name(package: str) -> str:
     return package.replace("-", "_")
 
@@ -65,7 +83,7 @@ def _import_name(package: str) -> str:
 @nox.parametrize("package", list(PACKAGES))
 def tests(session: nox.Session, package: str) -> None:
     """One distribution alone: installed with only its declared dependencies."""
-    session.install(*_paths(_with_local_deps(package)))
+    _install_local(session, _with_local_deps(package))
     # Importable before any test tool is installed: nothing undeclared is needed.
     session.run("python", "-c", f"import {_import_name(package)}")
     session.install(*TEST_TOOLS)
@@ -75,7 +93,7 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session
 def tests_all(session: nox.Session) -> None:
     """Every distribution installed together: all package tests plus integration."""
-    session.install(*_paths(list(PACKAGES)), *TEST_TOOLS)
+    _install_local(session, list(PACKAGES), *TEST_TOOLS)
     session.run(
         "pytest",
         *[f"packages/{name}/tests" for name in PACKAGES],
@@ -88,8 +106,8 @@ def tests_all(session: nox.Session) -> None:
 @nox.parametrize("impl", ["compiled", "pure"])
 def router(session: nox.Session, impl: str) -> None:
     """The router's suite with the compiled extension required, or with it disabled."""
-    session.install(*_paths(["altapi-router"]), *TEST_TOOLS)
     env = {"ALTAPI_NO_EXTENSIONS": "1"} if impl == "pure" else {"ALTAPI_REQUIRE_EXTENSIONS": "1"}
+    _install_local(session, ["altapi-router"], *TEST_TOOLS, env=env)
     session.run("pytest", "packages/altapi-router/tests", *session.posargs, env=env)
 
 
@@ -102,7 +120,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    session.install(*_paths(list(PACKAGES)), "mypy>=1.10", "types-ujson", *TEST_TOOLS)
+    _install_local(session, list(PACKAGES), "mypy>=1.10", "types-ujson", *TEST_TOOLS)
     session.run("mypy", *[f"packages/{name}/src" for name in PACKAGES])
 
 
@@ -120,14 +138,14 @@ def build(session: nox.Session) -> None:
 @nox.session(default=False)
 def demo(session: nox.Session) -> None:
     """Serve examples/app.py on http://127.0.0.1:8000 (Ctrl+C to stop)."""
-    session.install(*_paths(list(PACKAGES)))
+    _install_local(session, list(PACKAGES))
     session.run("python", "examples/app.py", *session.posargs)
 
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Run the benchmarks (on demand; never part of the test run)."""
-    session.install(*_paths(list(PACKAGES)), "-r", "benchmarks/requirements.txt")
+    _install_local(session, list(PACKAGES), "-r", "benchmarks/requirements.txt")
     for script in sorted((ROOT / "benchmarks").glob("*/run.py")):
         session.run("python", str(script), *session.posargs, env={"PYTHONHASHSEED": "0"})
 

@@ -1,0 +1,5 @@
+"""Dependency injection."""
+
+from altapi_di import Depends
+
+__all__ = ["Depends"]

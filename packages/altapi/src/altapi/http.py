@@ -1,0 +1,31 @@
+"""Requests, responses and HTTP errors."""
+
+from altapi_core import (
+    EventSourceResponse,
+    HTMLResponse,
+    HTTPException,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Request,
+    Response,
+    ServerSentEvent,
+    StreamingResponse,
+    UploadFile,
+)
+from altapi_core.fileresponse import FileResponse
+
+__all__ = [
+    "EventSourceResponse",
+    "FileResponse",
+    "HTMLResponse",
+    "HTTPException",
+    "JSONResponse",
+    "PlainTextResponse",
+    "RedirectResponse",
+    "Request",
+    "Response",
+    "ServerSentEvent",
+    "StreamingResponse",
+    "UploadFile",
+]

@@ -1,0 +1,93 @@
+"""The examples of the original AltAPI README, through TestClient and over real uvicorn."""
+
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from altapi.testing import TestClient
+from altapi_core.testserver import serve_in_thread
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+@pytest.fixture(scope="module")
+def demo_app():
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import app as demo  # examples/app.py
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    return demo.app
+
+
+@pytest.fixture(scope="module", params=["testclient", "uvicorn"])
+def client(request, demo_app):
+    if request.param == "testclient":
+        with TestClient(demo_app) as test_client:
+            yield test_client
+    else:
+        with serve_in_thread(demo_app) as base_url, httpx.Client(base_url=base_url) as http_client:
+            yield http_client
+
+
+def test_quick_start(client):
+    response = client.get("/")
+    assert response.json() == {"message": "Hello, World!"}
+
+
+def test_typed_path_parameters(client):
+    assert client.get("/users/42").json() == {"id": 42, "name": "User 42"}
+    assert client.get("/items/apple").json() == {"name": "apple"}
+    assert client.get("/price/10.0").json() == {"value": 10.0, "with_tax": 12.0}
+    assert client.get("/files/a/b/c.txt").json() == {"path": "a/b/c.txt"}
+    assert client.get("/users/abc").status_code == 404
+
+
+def test_post_echo(client):
+    assert client.post("/api/echo", json={"x": 1}).json() == {"echo": {"x": 1}}
+    assert client.post("/api/echo", content=b"{oops").status_code == 400
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH", "TRACE"])
+def test_all_http_methods(client, method):
+    response = client.request(method, "/method")
+    assert response.status_code == 200
+    assert response.text == method
+
+
+def test_head_and_options(client):
+    head = client.head("/html")
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["content-length"]) > 0
+    assert client.options("/html").status_code == 204
+
+
+def test_response_types(client):
+    assert client.get("/html").headers["content-type"] == "text/html; charset=utf-8"
+    assert client.get("/stream").text == "".join(f"chunk {i}\n" for i in range(5))
+    download = client.get("/download")
+    assert download.text == (EXAMPLES / "static" / "hello.txt").read_text()
+    assert "attachment" in download.headers["content-disposition"]
+    redirect = client.get("/old", follow_redirects=False)
+    assert (redirect.status_code, redirect.headers["location"]) == (303, "/")
+    assert client.get("/sync").text == "computed in a thread"
+
+
+def test_static_files(client):
+    response = client.get("/static/hello.txt")
+    assert response.status_code == 200
+    assert response.text == (EXAMPLES / "static" / "hello.txt").read_text()
+    assert client.get("/static/../app.py").status_code == 404
+
+
+def test_mount(client):
+    assert client.get("/legacy/anything").text == "mounted app saw /legacy/anything"
+
+
+def test_middleware_both_styles_and_request_state(client):
+    response = client.get("/whoami", headers={"x-user": "ada"})
+    assert response.json() == {"user": "ada"}
+    assert response.headers["x-powered-by"] == "AltAPI"
+    assert client.get("/whoami").json() == {"user": "anonymous"}
