@@ -53,9 +53,16 @@ class CythonBuildHook(BuildHookInterface):  # type: ignore[type-arg]
 
     @staticmethod
     def _compile(root: Path, tmp: Path) -> Path:
-        from Cython.Compiler.Main import compile as cython_compile  # noqa: F401 - presence
+        import Cython  # noqa: F401 - fail early and clearly when Cython is missing
 
+        # Cython pairs a module with the .pxd of the same name, so stage both as _ctree.
+        staged = tmp / "altapi_router"
+        staged.mkdir()
+        shutil.copy(root / SOURCE, staged / "_ctree.py")
+        shutil.copy(root / SOURCE.with_suffix(".pxd"), staged / "_ctree.pxd")
+        (staged / "__init__.py").touch()
         c_file = tmp / "_ctree.c"
+        directives = ["annotation_typing=False", "boundscheck=False", "wraparound=False"]
         subprocess.run(
             [
                 sys.executable,
@@ -64,11 +71,8 @@ class CythonBuildHook(BuildHookInterface):  # type: ignore[type-arg]
                 "-3",
                 "--module-name",
                 MODULE,
-                "-X",
-                "boundscheck=False",
-                "-X",
-                "wraparound=False",
-                str(root / SOURCE),
+                *[arg for d in directives for arg in ("-X", d)],
+                str(staged / "_ctree.py"),
                 "-o",
                 str(c_file),
             ],

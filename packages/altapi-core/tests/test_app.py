@@ -404,3 +404,20 @@ def test_mount_directory(tmp_path):
 def test_mount_takes_exactly_one_of_app_and_directory():
     with pytest.raises(TypeError):
         AltAPI().mount("/x")
+
+
+def test_encoded_slash_stays_inside_its_path_segment():
+    app = AltAPI()
+
+    @app.get("/files/{name}")
+    async def file(name: str):
+        return PlainTextResponse(name)
+
+    @app.get("/files/{folder}/{name}")
+    async def nested(folder: str, name: str):
+        return PlainTextResponse(f"{folder} | {name}")
+
+    client = TestClient(app)
+    assert client.get("/files/a%2Fb.txt").text == "a/b.txt"
+    assert client.get("/files/a/b.txt").text == "a | b.txt"
+    assert client.post("/files/a%2Fb.txt").status_code == 405

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from urllib.parse import unquote
+
 import anyio
 
 from .endpoints import Endpoint, Exchange
@@ -116,11 +118,30 @@ class Dispatcher:
         if request._exchange is None:  # a middleware passed on a Request of its own
             request._exchange = scope["altapi.exchange"]
         path = route_path(scope)
+        raw = scope.get("raw_path")
+        if raw is not None and b"%2" in raw and b"%2f" in raw.lower():
+            return await self.route_segments(request, path, raw)
         match = self.router.match(scope["method"], path)
         if match is None:
             return await self.no_route(request, path)
         endpoint, params = match
         return await self.respond(request, endpoint, params)
+
+    async def route_segments(self, request: Request, path: str, raw: bytes) -> Response:
+        """Route on raw_path's segments so an encoded slash (%2F) stays inside its segment."""
+        segments = [unquote(s) for s in raw.decode("latin-1")[1:].split("/")]
+        root = request.scope.get("root_path", "").strip("/")
+        if root:
+            segments = segments[root.count("/") + 1 :]
+        method = request.scope["method"]
+        match = self.router.match_segments(method, segments)
+        if match is None and method == "HEAD":
+            match = self.router.match_segments("GET", segments)
+        if match is not None:
+            return await self.respond(request, *match)
+        if self.router.allowed_methods(segments):
+            return await self.no_route(request, path, segments)
+        return await self.errors.http_error(request, 404)
 
     async def respond(
         self, request: Request, endpoint: Endpoint, params: dict[str, Any]
@@ -132,7 +153,9 @@ class Dispatcher:
             request._exchange.error = exc
             return await self.errors.handled(request, exc)
 
-    async def no_route(self, request: Request, path: str) -> Response:
+    async def no_route(
+        self, request: Request, path: str, segments: list[str] | None = None
+    ) -> Response:
         scope = request.scope
         method = scope["method"]
         if method == "HEAD":
@@ -144,7 +167,7 @@ class Dispatcher:
                 root = scope.get("root_path", "")
                 child = {**scope, "root_path": root + ("" if prefix == "/" else prefix)}
                 return MountedResponse(app, child)
-        allowed = self.router.allowed_methods(path)
+        allowed = self.router.allowed_methods(path if segments is None else segments)
         if allowed:
             names = set(allowed)
             if "GET" in names:
