@@ -1,0 +1,112 @@
+"""Shared helpers for the in-process benchmarks: drive an ASGI app without a server.
+
+Timings are medians of several rounds, and rounds of the contenders are
+interleaved so that noise from a shared machine hits them all alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def http_scope(method: str = "GET", path: str = "/", headers: list | None = None) -> dict:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers or [(b"host", b"bench")],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+
+
+async def _receive() -> dict:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _send(message: dict) -> None:
+    pass
+
+
+async def _run_requests(app: Any, method: str, path: str, count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        await app(http_scope(method, path), _receive, _send)
+    return (time.perf_counter() - start) / count
+
+
+async def _startup(app: Any) -> None:
+    """Send lifespan startup when the app wants it (builds middleware stacks)."""
+    messages = [{"type": "lifespan.startup"}]
+    sent: list = []
+
+    async def receive() -> dict:
+        if messages:
+            return messages.pop()
+        await asyncio.Event().wait()
+        return {}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    task = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    )
+    for _ in range(100):
+        if sent:
+            break
+        await asyncio.sleep(0.001)
+    task.cancel()
+
+
+def compare(
+    contenders: dict[str, Any],
+    method: str = "GET",
+    path: str = "/",
+    count: int = 2000,
+    rounds: int = 7,
+) -> dict[str, float]:
+    """Median microseconds per request for each ASGI app, rounds interleaved."""
+
+    async def main() -> dict[str, float]:
+        for app in contenders.values():
+            await _startup(app)
+            await _run_requests(app, method, path, 200)  # warm-up
+        samples: dict[str, list[float]] = {name: [] for name in contenders}
+        for _ in range(rounds):
+            for name, app in contenders.items():
+                samples[name].append(await _run_requests(app, method, path, count))
+        return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
+
+    return asyncio.run(main())
+
+
+def table(title: str, results: dict[str, float], baseline: str) -> str:
+    base = results[baseline]
+    lines = [
+        f"### {title}",
+        "",
+        "| contender | µs/request (median) | ratio to " + baseline + " |",
+        "|---|---:|---:|",
+    ]
+    for name, value in results.items():
+        lines.append(f"| {name} | {value:.2f} | {value / base:.2f}x |")
+    return "\n".join(lines)
+
+
+def time_call(fn: Callable[[], Any], count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        fn()
+    return (time.perf_counter() - start) / count

@@ -1,0 +1,140 @@
+"""The AltAPI demo app: `nox -s demo` serves it on http://127.0.0.1:8000.
+
+It walks through the features of the original AltAPI README: typed path
+parameters, a JSON echo, every HTTP method, each response type, static files,
+a mounted ASGI app, middleware in both styles and request.state.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from altapi import AltAPI
+from altapi.http import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Request,
+    StreamingResponse,
+)
+from altapi.middleware import BaseMiddleware, Middleware
+
+HERE = Path(__file__).parent
+
+
+class ServerHeader(BaseMiddleware):
+    """An ASGI middleware class: adds `Server-Timing`-style header to every response."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message["headers"], (b"x-powered-by", b"AltAPI")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
+app = AltAPI(
+    middleware=[Middleware(ServerHeader)],
+    static_directory=str(HERE / "static"),
+)
+
+
+@app.middleware
+async def attach_user(request: Request, call_next):
+    """A function middleware: puts data on request.state for the handler."""
+    request.state.user = request.headers.get("x-user", "anonymous")
+    return await call_next(request)
+
+
+@app.get("/")
+async def home(request):
+    return JSONResponse({"message": "Hello, World!"})
+
+
+@app.get("/users/{id:int}")
+async def get_user(request):
+    user_id = request.path_params["id"]
+    return JSONResponse({"id": user_id, "name": f"User {user_id}"})
+
+
+@app.get("/items/{name:str}")
+async def get_item(request):
+    return JSONResponse({"name": request.path_params["name"]})
+
+
+@app.get("/price/{value:float}")
+async def price(value: float):
+    return JSONResponse({"value": value, "with_tax": round(value * 1.2, 2)})
+
+
+@app.get("/files/{path:path}")
+async def get_file(request):
+    return JSONResponse({"path": request.path_params["path"]})
+
+
+@app.post("/api/echo")
+async def echo(request):
+    data = await request.json()
+    return JSONResponse({"echo": data})
+
+
+@app.route("/method", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
+async def which_method(request):
+    return PlainTextResponse(request.method)
+
+
+@app.get("/whoami")
+async def whoami(request):
+    return JSONResponse({"user": request.state.user})
+
+
+@app.get("/html")
+async def html(request):
+    return HTMLResponse("<h1>AltAPI</h1><p>Fast and simple.</p>")
+
+
+@app.get("/stream")
+async def stream(request):
+    async def count():
+        for i in range(5):
+            yield f"chunk {i}\n"
+
+    return StreamingResponse(count())
+
+
+@app.get("/download")
+async def download(request):
+    return FileResponse(HERE / "static" / "hello.txt", filename="hello.txt")
+
+
+@app.get("/old")
+async def old(request):
+    return RedirectResponse("/")
+
+
+@app.get("/sync")
+def sync_handler(request):
+    """A plain def handler runs in a worker thread; it never blocks the event loop."""
+    return PlainTextResponse("computed in a thread")
+
+
+async def legacy_asgi_app(scope, receive, send):
+    await PlainTextResponse(f"mounted app saw {scope['path']}")(scope, receive, send)
+
+
+app.mount("/legacy", app=legacy_asgi_app)
+
+
+if __name__ == "__main__":
+    app.run(
+        host=os.environ.get("ALTAPI_HOST", "127.0.0.1"),
+        port=int(os.environ.get("ALTAPI_PORT", "8000")),
+    )
