@@ -248,3 +248,17 @@ async def test_is_disconnected_sees_the_disconnect_and_keeps_body_chunks():
     assert await request.is_disconnected() is False
     assert await request.body() == b"part"
     assert await request.is_disconnected() is True
+
+
+def test_current_request_is_the_request_being_handled():
+    from altapi_core.context import current_request
+
+    app = AltAPI()
+
+    @app.get("/who")
+    async def who(request):
+        return PlainTextResponse(str(current_request() is request) + current_request().path)
+
+    assert TestClient(app).get("/who").text == "True/who"
+    with pytest.raises(LookupError, match="no request"):
+        current_request()

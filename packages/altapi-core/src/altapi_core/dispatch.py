@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
-
 from urllib.parse import unquote
 
 import anyio
 
+from .context import _current as _current_request
 from .endpoints import Endpoint, Exchange
 from .errors import ErrorHandlers
 from .lifespan import run_lifespan
@@ -90,6 +90,7 @@ class Dispatcher:
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send, max_body_size=self.max_body_size)
+        _current_request.set(request)
         exchange = request._exchange = scope["altapi.exchange"] = Exchange()
         try:
             response = await self.chain(request)
