@@ -63,6 +63,7 @@ class AltAPI(RouteDecorators):
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         dependencies: Sequence[Depends] | None = None,
         redirect_slashes: bool = True,
+        websocket_max_size: int | None = 16 * 1024 * 1024,
     ) -> None:
         self.router = Router()
         self.injector = Injector(_sources(), run_sync=run_sync)
@@ -85,6 +86,7 @@ class AltAPI(RouteDecorators):
         self.cache_timeout = cache_timeout
         self.max_body_size = max_body_size
         self.redirect_slashes = redirect_slashes
+        self.websocket_max_size = websocket_max_size
         self._stack: ASGIApp | None = None
         self._dispatcher: Dispatcher | None = None
         if static_directory is not None:

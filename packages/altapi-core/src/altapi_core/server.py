@@ -50,6 +50,9 @@ def run(
     if tune_gc not in app.after_startup:
         app.after_startup.append(tune_gc)
     uvicorn_options.setdefault("timeout_graceful_shutdown", graceful_timeout)
+    max_size = getattr(app, "websocket_max_size", None)
+    if max_size is not None:
+        uvicorn_options.setdefault("ws_max_size", max_size)
     config = uvicorn.Config(app, host=host, port=port, access_log=access_log, **uvicorn_options)
     if workers == 1:
         uvicorn.Server(config).run()

@@ -35,7 +35,10 @@ class _Transport(httpx.BaseTransport):
         body = request.read()
         with self.client._portal() as portal:
             status, headers, content = portal.call(self.client._call, scope, body)
-        return httpx.Response(status, headers=headers, content=content, request=request)
+        # A stream, not content=, so httpx adds no header the app did not send.
+        return httpx.Response(
+            status, headers=headers, stream=httpx.ByteStream(content), request=request
+        )
 
 
 class TestClient(httpx.Client):

@@ -44,14 +44,15 @@ class WebSocketTestSession:
         self._to_app, self._app_inbox = self._portal.call(_stream)
         self._from_app_send, self._from_app = self._portal.call(_stream)
         self._task = self._portal.start_task_soon(self._run)
-        self.send({"type": "websocket.connect"})
-        message = self.receive()
-        if message["type"] == "websocket.accept":
-            self.accepted_subprotocol = message.get("subprotocol")
-            self.extra_headers = list(message.get("headers") or [])
-            return self
-        self._join()
-        if message["type"] == "websocket.http.response.start":
+        try:
+            self.send({"type": "websocket.connect"})
+            message = self.receive()
+            if message["type"] == "websocket.accept":
+                self.accepted_subprotocol = message.get("subprotocol")
+                self.extra_headers = list(message.get("headers") or [])
+                return self
+            if message["type"] != "websocket.http.response.start":
+                raise AssertionError(f"unexpected first message {message!r}")
             body = b""
             while True:
                 part = self.receive()
@@ -59,7 +60,10 @@ class WebSocketTestSession:
                 if not part.get("more_body", False):
                     break
             raise WebSocketDenialResponse(message["status"], message.get("headers", []), body)
-        raise AssertionError(f"unexpected first message {message!r}")  # pragma: no cover
+        except BaseException:
+            self._closed = True
+            self._join()
+            raise
 
     def __exit__(self, *exc_info: Any) -> None:
         try:

@@ -37,6 +37,7 @@ async def serve_websocket(app: AltAPI, scope: Scope, receive: Receive, send: Sen
     endpoint, params = match
     scope["path_params"] = params
     websocket = WebSocket(scope, receive, send)
+    websocket.max_message_size = app.websocket_max_size
     di_scope = RequestScope()
     error: BaseException | None = None
     try:

@@ -40,6 +40,8 @@ class WebSocket:
         self._send = send
         self.client_state = WebSocketState.CONNECTING
         self.application_state = WebSocketState.CONNECTING
+        #: A received message larger than this closes the socket with 1009.
+        self.max_message_size: int | None = None
 
     @property
     def state(self) -> State:
@@ -82,8 +84,14 @@ class WebSocket:
             return message
         if kind == "websocket.disconnect":
             self.client_state = WebSocketState.DISCONNECTED
-        else:
-            self.client_state = WebSocketState.CONNECTED
+            return message
+        self.client_state = WebSocketState.CONNECTED
+        limit = self.max_message_size
+        if limit is not None:
+            data = message.get("text") or message.get("bytes") or b""
+            if len(data) > limit:  # characters for text: a lower bound on its bytes
+                await self.close(1009, "message too big")
+                raise WebSocketDisconnect(1009, "message too big")
         return message
 
     async def send(self, message: Message) -> None:
@@ -136,7 +144,12 @@ class WebSocket:
             data = message.get("bytes") if mode == "text" else message.get("text")
         if data is None:
             raise TypeError("the message carries no data")
-        return ujson.loads(data)
+        try:
+            return ujson.loads(data)
+        except ValueError:
+            # 1007: the payload is not what the endpoint accepts (RFC 6455).
+            await self.close(1007, "invalid JSON")
+            raise WebSocketDisconnect(1007, "invalid JSON") from None
 
     async def iter_text(self) -> AsyncIterator[str]:
         try:
