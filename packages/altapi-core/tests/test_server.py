@@ -19,7 +19,7 @@ import gc, os, sys
 from altapi_core import AltAPI, JSONResponse
 
 app = AltAPI()
-MARKERS = sys.argv[2]
+MARKERS = os.environ.get("MARKERS") or sys.argv[2]
 
 
 @app.get("/info")
@@ -28,9 +28,23 @@ async def info():
                          "server_id": os.environ.get("ALTAPI_SERVER_ID")})
 
 
+@app.on_event("startup")
+def record_startup():
+    open(os.path.join(MARKERS, f"startup-{os.getpid()}"), "w").close()
+
+
 @app.on_event("shutdown")
 def record_shutdown():
     open(os.path.join(MARKERS, f"shutdown-{os.getpid()}"), "w").close()
+
+
+@app.get("/slow")
+async def slow():
+    import asyncio
+
+    open(os.path.join(MARKERS, f"inflight-{os.getpid()}"), "w").close()
+    await asyncio.sleep(1.5)  # a request still running when SIGTERM arrives
+    return JSONResponse({"done": True})
 """
 
 SCRIPT = (
@@ -128,7 +142,8 @@ def test_single_worker_serves_and_tunes_gc_after_startup(server_factory):
     assert info["server_id"]
     # uvicorn re-raises the signal after a graceful shutdown, as a process should.
     assert server.stop() in (0, -signal.SIGTERM)
-    assert os.listdir(server.markers) == [f"shutdown-{server.process.pid}"]
+    pid = server.process.pid
+    assert sorted(os.listdir(server.markers)) == [f"shutdown-{pid}", f"startup-{pid}"]
 
 
 def test_several_worker_processes_answer_on_one_socket(server_factory):
@@ -178,7 +193,13 @@ def test_sigterm_shuts_every_worker_down_gracefully(server_factory):
         lambda: len(_children(server.process.pid)) == 2 and _children(server.process.pid)
     )
     assert server.stop() == 0
-    assert sorted(os.listdir(server.markers)) == sorted(f"shutdown-{pid}" for pid in workers)
+    markers = os.listdir(server.markers)
+    assert sorted(m for m in markers if m.startswith("startup")) == sorted(
+        f"startup-{pid}" for pid in workers
+    )  # lifespan start-up ran once in each worker ...
+    assert sorted(m for m in markers if m.startswith("shutdown")) == sorted(
+        f"shutdown-{pid}" for pid in workers
+    )  # ... and so did shutdown
     assert all(not Path(f"/proc/{pid}").exists() or _is_zombie(pid) for pid in workers)
 
 
@@ -192,6 +213,73 @@ def test_app_imported_from_a_module_runs_with_workers(server_factory, tmp_path):
     """
     server = server_factory(2, script=launcher, name="launch.py")
     assert server.info()["gen0"] == GEN0_THRESHOLD
+
+
+def test_in_flight_request_finishes_during_graceful_shutdown(server_factory):
+    import threading
+
+    server = server_factory(2)
+    result = {}
+
+    def call_slow():
+        with httpx.Client(timeout=30) as client:
+            response = client.get(server.url + "/slow")
+            result["status"], result["body"] = response.status_code, response.json()
+
+    thread = threading.Thread(target=call_slow)
+    thread.start()
+    _wait_until(
+        lambda: any(m.startswith("inflight") for m in os.listdir(server.markers)),
+        what="the slow request to start",
+    )
+    assert server.stop() == 0
+    thread.join(timeout=30)
+    assert result == {"status": 200, "body": {"done": True}}
+
+
+def test_uvicorn_workers_flag_serves_the_app(tmp_path):
+    (tmp_path / "mymodule.py").write_text(textwrap.dedent(APP))
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "mymodule:app",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-access-log",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path), "MARKERS": str(markers)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/info"
+
+        def pids():
+            try:
+                with httpx.Client(timeout=5) as client:
+                    return {client.get(url).json()["pid"] for _ in range(1)}
+            except httpx.TransportError:
+                assert process.poll() is None, "uvicorn exited during start-up"
+                return set()
+
+        seen: set[int] = set()
+        _wait_until(
+            lambda: seen.update(pids()) or len(seen) >= 2,
+            timeout=40,
+            what="two uvicorn workers to answer",
+        )
+        assert len(seen) >= 2
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
 
 
 def test_workers_must_be_positive():
