@@ -8,9 +8,11 @@ a mounted ASGI app, middleware in both styles and request.state.
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 from altapi import AltAPI
+from altapi.depends import Depends
 from altapi.http import (
     FileResponse,
     HTMLResponse,
@@ -21,6 +23,7 @@ from altapi.http import (
     StreamingResponse,
 )
 from altapi.middleware import BaseMiddleware, Middleware
+from altapi.websocket import WebSocket
 
 HERE = Path(__file__).parent
 
@@ -131,6 +134,53 @@ async def legacy_asgi_app(scope, receive, send):
 
 
 app.mount("/legacy", app=legacy_asgi_app)
+
+
+# --- WebSocket (original README) ---------------------------------------------------------
+
+
+@app.websocket("/ws/echo")
+async def websocket_echo(ws: WebSocket):
+    await ws.accept()
+    while True:
+        text = await ws.receive_text()
+        await ws.send_text(f"Echo: {text}")
+
+
+# --- Dependency injection (original README): generator with cleanup, nested ----------------
+
+DATABASE = os.environ.get("ALTAPI_DEMO_DB", ":memory:")
+
+
+class UserRepository:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def get_all(self) -> list[str]:
+        self.db.execute("CREATE TABLE IF NOT EXISTS users (name TEXT)")
+        if not self.db.execute("SELECT count(*) FROM users").fetchone()[0]:
+            self.db.executemany("INSERT INTO users VALUES (?)", [("ann",), ("bo",)])
+        return [row[0] for row in self.db.execute("SELECT name FROM users ORDER BY name")]
+
+
+def get_db():
+    """Generator-based dependency with automatic cleanup."""
+    conn = sqlite3.connect(DATABASE, check_same_thread=False)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def get_user_repo(db=Depends(get_db)):
+    """Nested dependency."""
+    return UserRepository(db)
+
+
+@app.get("/users")
+async def list_users(repo=Depends(get_user_repo)):
+    users = repo.get_all()
+    return JSONResponse({"users": users})
 
 
 if __name__ == "__main__":

@@ -91,3 +91,27 @@ def test_middleware_both_styles_and_request_state(client):
     assert response.json() == {"user": "ada"}
     assert response.headers["x-powered-by"] == "AltAPI"
     assert client.get("/whoami").json() == {"user": "anonymous"}
+
+
+def test_dependency_injection_generator_and_nested(client):
+    assert client.get("/users").json() == {"users": ["ann", "bo"]}
+
+
+def test_websocket_echo(demo_app):
+    with TestClient(demo_app).websocket_connect("/ws/echo") as ws:
+        ws.send_text("hi")
+        assert ws.receive_text() == "Echo: hi"
+
+
+def test_websocket_echo_over_uvicorn(demo_app):
+    import asyncio
+
+    import websockets
+
+    async def talk(url):
+        async with websockets.connect(url) as ws:
+            await ws.send("hi")
+            return await ws.recv()
+
+    with serve_in_thread(demo_app) as base_url:
+        assert asyncio.run(talk(base_url.replace("http", "ws") + "/ws/echo")) == "Echo: hi"

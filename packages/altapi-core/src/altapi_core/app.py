@@ -257,4 +257,7 @@ class AltAPI(RouteDecorators):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
         stack = self._stack if self._stack is not None else self.build()
-        await stack(scope, receive, send)
+        if stack is self._dispatcher and scope["type"] == "http":
+            await stack.http(scope, receive, send)  # PERF: no ASGI middleware, skip a hop
+        else:
+            await stack(scope, receive, send)

@@ -126,7 +126,12 @@ class Dispatcher:
         if match is None:
             return await self.no_route(request, path)
         endpoint, params = match
-        return await self.respond(request, endpoint, params)
+        scope["path_params"] = params
+        try:  # PERF: self.respond inlined, one coroutine less per request
+            return await endpoint.respond(request, params, request._exchange)
+        except Exception as exc:
+            request._exchange.error = exc
+            return await self.errors.handled(request, exc)
 
     async def route_segments(self, request: Request, path: str, raw: bytes) -> Response:
         """Route on raw_path's segments so an encoded slash (%2F) stays inside its segment."""

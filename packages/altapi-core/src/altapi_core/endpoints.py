@@ -87,7 +87,17 @@ def _with_dependencies(handler: Callable[..., Any], dependencies: Sequence[Depen
 class Endpoint:
     """Calls a handler with its arguments and turns its result into a Response."""
 
-    __slots__ = ("_request_only", "handler", "is_async", "name", "needs", "plan", "uses_di")
+    __slots__ = (
+        "_background",
+        "_request_only",
+        "_route_dependencies",
+        "handler",
+        "is_async",
+        "name",
+        "needs",
+        "plan",
+        "uses_di",
+    )
 
     def __init__(
         self,
@@ -106,6 +116,8 @@ class Endpoint:
         self.plan: Plan = injector.plan(target, path_params=path_params, first_param=first_param)
         self.needs = self.plan.needs
         self.uses_di = self.plan.has_dependencies
+        self._background = "background" in self.needs
+        self._route_dependencies = bool(dependencies)
         # PERF: `def h(request)`, the commonest handler, skips the plan entirely.
         params = list(inspect.signature(handler).parameters.values())
         self._request_only = (
@@ -116,22 +128,27 @@ class Endpoint:
             and first_param is None
         )
 
-    def _strip(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in kwargs.items() if not k.startswith("__altapi_dep")}
-
     async def arguments(
         self, values: dict[str, Any], path_params: dict[str, Any], exchange: Exchange
     ) -> dict[str, Any]:
-        if "background" in self.needs:
+        if self._background:
             if exchange.tasks is None:
                 exchange.tasks = BackgroundTasks()
             values["background"] = exchange.tasks
         if self.uses_di:
-            if exchange.di is None:
-                exchange.di = RequestScope()
-            kwargs = await self.plan.solve(values, path_params, exchange.di)
-            return self._strip(kwargs)
-        return await self.plan.solve(values, path_params, _UNUSED_SCOPE)
+            scope = exchange.di
+            if scope is None:
+                scope = exchange.di = RequestScope()
+        else:
+            scope = _UNUSED_SCOPE
+        kwargs = await self.plan.solve(values, path_params, scope)
+        if self._route_dependencies:  # run for their effect; the handler does not take them
+            for key in [k for k in kwargs if k.startswith("__altapi_dep")]:
+                del kwargs[key]
+        return kwargs
+
+    def _strip(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in kwargs.items() if not k.startswith("__altapi_dep")}
 
     async def call(self, kwargs: dict[str, Any]) -> Any:
         if self.is_async:
@@ -147,8 +164,16 @@ class Endpoint:
             else:
                 result = await run_sync(self.handler, request)
         else:
-            kwargs = await self.arguments({"request": request}, path_params, exchange)
-            result = await self.call(kwargs)
+            if self.uses_di or self._background or self._route_dependencies:
+                kwargs = await self.arguments({"request": request}, path_params, exchange)
+            else:  # PERF: no dependency scope to set up; the plan only picks values
+                kwargs = await self.plan.solve({"request": request}, path_params, _UNUSED_SCOPE)
+            if self.is_async:
+                result = await self.handler(**kwargs)
+            else:
+                result = await run_sync(functools.partial(self.handler, **kwargs))
+        if isinstance(result, Response):
+            return result
         return as_response(result, self.name)
 
 

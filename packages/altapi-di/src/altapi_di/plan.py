@@ -12,6 +12,7 @@ import typing
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .codegen import compile_solver
 from .depends import DependencyError, Depends
 from .scope import RequestScope
 
@@ -197,6 +198,7 @@ class Plan:
     __slots__ = (
         "_injector",
         "_overridden",
+        "_run",
         "app_scope",
         "args",
         "call",
@@ -231,6 +233,7 @@ class Plan:
         self.has_dependencies = bool(self.steps)
         self.stages = _stages(self.steps)
         self._overridden: dict[tuple[Any, ...], Plan] = {}
+        self._run = compile_solver(self) or self._solve_generic
 
     def _with_overrides(self) -> Plan:
         key = tuple(self._injector.overrides.items())
@@ -254,11 +257,10 @@ class Plan:
     ) -> dict[str, Any]:
         """The keyword arguments for `call`; opened generators are pushed onto `scope`."""
         if self._injector.overrides:
-            plan = self._with_overrides()
-            return await plan._solve(values, path_params, scope)
-        return await self._solve(values, path_params, scope)
+            return await self._with_overrides()._run(values, path_params, scope)
+        return await self._run(values, path_params, scope)
 
-    async def _solve(
+    async def _solve_generic(
         self, values: dict[str, Any], path_params: Mapping[str, Any], scope: RequestScope
     ) -> dict[str, Any]:
         results: list[Any] = []
