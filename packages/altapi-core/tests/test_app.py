@@ -421,3 +421,13 @@ def test_encoded_slash_stays_inside_its_path_segment():
     assert client.get("/files/a%2Fb.txt").text == "a/b.txt"
     assert client.get("/files/a/b.txt").text == "a | b.txt"
     assert client.post("/files/a%2Fb.txt").status_code == 405
+
+
+def test_handler_whose_only_parameter_is_keyword_only_request():
+    app = AltAPI()
+
+    @app.get("/kw")
+    async def kw(*, request: Request):
+        return PlainTextResponse(request.path)
+
+    assert TestClient(app).get("/kw").text == "/kw"

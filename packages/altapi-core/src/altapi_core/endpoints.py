@@ -124,6 +124,7 @@ class Endpoint:
             not self.uses_di
             and not dependencies
             and len(params) == 1
+            and params[0].kind in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD)
             and self.needs == {"request"}
             and first_param is None
         )
