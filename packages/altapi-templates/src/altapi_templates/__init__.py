@@ -1,5 +1,14 @@
-"""altapi-templates: not built yet; its capability arrives with issue 7 (Jinja2 templates)."""
+"""altapi-templates: Jinja2 templates for AltAPI."""
 
 from .__about__ import __version__
+from .errors import TemplateNotFoundError
+from .render import render_template
+from .templating import Jinja2Templates, TemplateResponse
 
-__all__ = ["__version__"]
+__all__ = [
+    "Jinja2Templates",
+    "TemplateNotFoundError",
+    "TemplateResponse",
+    "__version__",
+    "render_template",
+]
