@@ -1,4 +1,4 @@
-"""Re-exports of altapi_cache (its capability is not built yet; see the README)."""
+"""`altapi.caching`: the response cache (the same objects as `altapi_cache`)."""
 
 from altapi_cache import *  # noqa: F403
 from altapi_cache import __all__ as _exported

@@ -1,4 +1,4 @@
-"""Re-exports of altapi_templates (its capability is not built yet; see the README)."""
+"""`altapi.templating`: Jinja2 templates (the same objects as `altapi_templates`)."""
 
 from altapi_templates import *  # noqa: F403
 from altapi_templates import __all__ as _exported
