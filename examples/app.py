@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from altapi import AltAPI
+from altapi.caching import cache
 from altapi.depends import Depends
 from altapi.http import (
     FileResponse,
@@ -23,6 +24,7 @@ from altapi.http import (
     StreamingResponse,
 )
 from altapi.middleware import BaseMiddleware, Middleware
+from altapi.templating import Jinja2Templates, render_template
 from altapi.websocket import WebSocket
 
 HERE = Path(__file__).parent
@@ -47,7 +49,9 @@ class ServerHeader(BaseMiddleware):
 app = AltAPI(
     middleware=[Middleware(ServerHeader)],
     static_directory=str(HERE / "static"),
+    templates_directory=str(HERE / "templates"),
 )
+templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
 @app.middleware
@@ -181,6 +185,27 @@ def get_user_repo(db=Depends(get_db)):
 async def list_users(repo=Depends(get_user_repo)):
     users = repo.get_all()
     return JSONResponse({"users": users})
+
+
+# --- Caching and templates (original README) -----------------------------------------------
+
+
+@app.get("/api/data")
+@cache(expires=3600)  # cache for 1 hour
+async def get_data(request):
+    return JSONResponse({"data": "cached"})
+
+
+@app.get("/page")
+async def page(request):
+    return templates.TemplateResponse(
+        "index.html", {"request": request, "title": "Home Page", "note": "<escaped>"}
+    )
+
+
+@app.get("/rendered")
+async def rendered(request):
+    return render_template("index.html", {"title": "Rendered", "note": "via render_template"})
 
 
 if __name__ == "__main__":

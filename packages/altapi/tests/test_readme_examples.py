@@ -1,6 +1,7 @@
 """The examples of the original AltAPI README, through TestClient and over real uvicorn."""
 
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
@@ -115,3 +116,20 @@ def test_websocket_echo_over_uvicorn(demo_app):
 
     with serve_in_thread(demo_app) as base_url:
         assert asyncio.run(talk(base_url.replace("http", "ws") + "/ws/echo")) == "Echo: hi"
+
+
+def test_caching(client):
+    fresh = f"/api/data?run={uuid.uuid4().hex}"  # the cache outlives one client
+    first = client.get(fresh)
+    second = client.get(fresh)
+    assert first.json() == second.json() == {"data": "cached"}
+    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("MISS", "HIT")
+
+
+def test_templates(client):
+    response = client.get("/page")
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>Home Page</h1>" in response.text
+    assert "&lt;escaped&gt;" in response.text
+    assert "/static/hello.txt" in response.text
+    assert "<h1>Rendered</h1>" in client.get("/rendered").text
