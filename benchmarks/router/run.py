@@ -43,19 +43,24 @@ CASES = {
     ),
     "not found": ("GET", "/this/does/not/exist{n}", None),
 }
+# The "mix" column: 20 fixed paths (5 of each class above) repeated, the case an
+# LRU cache is made for; every other column uses 4096 distinct paths.
+MIX = [
+    template.replace("{n}", str(i)) for template in [c[1] for c in CASES.values()] for i in range(4)
+]
 
 
 Lookup = Callable[[str, str], Any]  # (method, path) -> the matched route's template or None
 
 
-def altapi(impl: str) -> Lookup:
+def altapi(impl: str, table: list[list[str]]) -> Lookup:
     import altapi_router
 
     module = importlib.import_module(
         {"py": "altapi_router._tree", "c": "altapi_router._ctree"}[impl]
     )
     router = type("R", (altapi_router.Router,), {"_tree_class": module.Tree})()
-    for method, path in ROUTES:
+    for method, path in table:
         router.add(path, path, methods=[method])
     match = router.match
 
@@ -66,7 +71,7 @@ def altapi(impl: str) -> Lookup:
     return lookup
 
 
-def starlette() -> Lookup:
+def starlette(table: list[list[str]]) -> Lookup:
     from starlette.routing import Match, Route
 
     routes = [
@@ -84,17 +89,34 @@ def starlette() -> Lookup:
     return lookup
 
 
+def linear_regex(table: list[list[str]]) -> Lookup:
+    """The naive router: one compiled regex per route, tried in order."""
+    compiled = []
+    for method, path in table:
+        regex = re.sub(r"{(\w+):path}", r"(?P<\1>.*)", path)
+        regex = re.sub(r"{(\w+)}", r"(?P<\1>[^/]+)", regex)
+        compiled.append((method, re.compile(regex + "$"), path))
+
+    def lookup(method: str, path: str) -> Any:
+        for route_method, regex, template in compiled:
+            if route_method == method and regex.match(path):
+                return template
+        return None
+
+    return lookup
+
+
 def _colon(path: str) -> str:
     path = re.sub(r"{(\w+):path}", r"*\1", path)
     return re.sub(r"{(\w+)}", r":\1", path)
 
 
-def falcon() -> Lookup:
+def falcon(table: list[list[str]]) -> Lookup:
     from falcon.routing import CompiledRouter
 
     router = CompiledRouter()
     templates: dict[str, dict[str, str]] = {}
-    for method, path in ROUTES:
+    for method, path in table:
         templates.setdefault(path, {})[method] = path
     for path, methods in templates.items():
         resource = type("Resource", (), {f"on_{m.lower()}": lambda *a: None for m in methods})()
@@ -108,11 +130,11 @@ def falcon() -> Lookup:
     return lookup
 
 
-def xrtr() -> Lookup:
+def xrtr(table: list[list[str]]) -> Lookup:
     from xrtr import RadixTree
 
     tree = RadixTree()
-    for method, path in ROUTES:
+    for method, path in table:
         tree.insert(_colon(path).replace("*path", "*").replace("*ref", "*"), path, [method])
     get = tree.get
 
@@ -122,12 +144,12 @@ def xrtr() -> Lookup:
     return lookup
 
 
-def http_router() -> Lookup:
+def http_router(table: list[list[str]]) -> Lookup:
     from http_router import Router
     from http_router.exceptions import NotFoundError
 
     router = Router(trim_last_slash=False)
-    for method, path in ROUTES:
+    for method, path in table:
         router.bind(path, path, methods=[method])
 
     def lookup(method: str, path: str) -> Any:
@@ -139,11 +161,11 @@ def http_router() -> Lookup:
     return lookup
 
 
-def blacksheep() -> Lookup:
+def blacksheep(table: list[list[str]]) -> Lookup:
     from blacksheep.server.routing import Router
 
     router = Router()
-    for method, path in ROUTES:
+    for method, path in table:
         handler = lambda: None  # noqa: E731
         handler.template = path  # type: ignore[attr-defined]
         router.add(method, _colon(path).replace("*path", "*").replace("*ref", "*"), handler)
@@ -157,15 +179,28 @@ def blacksheep() -> Lookup:
     return lookup
 
 
-CONTENDERS: dict[str, Callable[[], Lookup]] = {
-    "altapi_router (compiled)": lambda: altapi("c"),
-    "altapi_router (pure Python)": lambda: altapi("py"),
+CONTENDERS: dict[str, Callable[[list[list[str]]], Lookup]] = {
+    "altapi_router (compiled)": lambda table: altapi("c", table),
+    "altapi_router (pure Python)": lambda table: altapi("py", table),
     "xrtr": xrtr,
     "Falcon CompiledRouter": falcon,
     "BlackSheep": blacksheep,
     "http-router": http_router,
     "Starlette": starlette,
+    "linear regex": linear_regex,
 }
+
+
+def scaled_table(size: int) -> list[list[str]]:
+    """`size` routes: the GitHub table cut down, or repeated under /svc<k> prefixes."""
+    if size <= len(ROUTES):
+        return ROUTES[:size]
+    table = list(ROUTES)
+    k = 0
+    while len(table) < size:
+        table += [[m, f"/svc{k}{p}"] for m, p in ROUTES][: size - len(table)]
+        k += 1
+    return table
 
 
 def time_lookups(lookup: Lookup, method: str, paths: list[str]) -> float:
@@ -175,50 +210,84 @@ def time_lookups(lookup: Lookup, method: str, paths: list[str]) -> float:
     return (time.perf_counter_ns() - start) / len(paths)
 
 
-def main(rounds: int = 9, repeat: int = 5) -> None:
-    lookups: dict[str, Lookup] = {}
+def _measure(
+    lookups: dict[str, Lookup], workloads: dict[str, list[str]], rounds: int
+) -> dict[str, dict[str, float]]:
+    """Median ns per lookup for each (contender, workload), contenders interleaved."""
+    results: dict[str, dict[str, float]] = {name: {} for name in lookups}
+    for label, paths in workloads.items():
+        samples: dict[str, list[float]] = {name: [] for name in lookups}
+        for _ in range(rounds):
+            for name, lookup in lookups.items():
+                samples[name].append(time_lookups(lookup, "GET", paths))
+        for name in lookups:
+            results[name][label] = statistics.median(samples[name])
+    return results
+
+
+def _print(results: dict[str, dict[str, float]], columns: list[str]) -> None:
+    print("| router | " + " | ".join(columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for name, row in results.items():
+        print(f"| {name} | " + " | ".join(f"{row[c]:.0f}" for c in columns) + " |")
+
+
+def main(rounds: int = 7, repeat: int = 3) -> None:
+    lookups: dict[str, Lookup] = {"(empty call)": lambda method, path: None}
     for name, factory in CONTENDERS.items():
         try:
-            lookups[name] = factory()
+            lookups[name] = factory(ROUTES)
         except ImportError as exc:
             print(f"- {name}: not installed ({exc})")
         except Exception as exc:  # a router that cannot hold this table says so here
             print(f"- {name}: cannot load the table: {type(exc).__name__}: {exc}")
     # Correctness first: every contender must find the right route.
-    for name, lookup in lookups.items():
+    for name, lookup in list(lookups.items())[1:]:
         for case, (method, template, expected) in CASES.items():
             path = template.replace("{n}", "7")
             got = lookup(method, path)
             if got != expected:
                 raise SystemExit(f"{name} matched {got!r} for {case} {path}, expected {expected!r}")
-    # A bare call of a no-op function, the floor every lookup pays.
-    baseline: Lookup = lambda method, path: None  # noqa: E731
-    print(
-        f"GitHub API table: {len(ROUTES)} routes; ns per lookup, median of {rounds} interleaved rounds\n"
-    )
-    header = "| router | " + " | ".join(CASES) + " |"
-    print(header)
-    print("|---|" + "---:|" * len(CASES))
-    results: dict[str, dict[str, float]] = {name: {} for name in ["(empty call)", *lookups]}
-    for case, (method, template, _) in CASES.items():
-        paths = [template.replace("{n}", str(i)) for i in range(VARIANTS)] * repeat
-        samples: dict[str, list[float]] = {name: [] for name in results}
-        everyone = {"(empty call)": baseline, **lookups}
-        for _ in range(rounds):
-            for name, lookup in everyone.items():
-                samples[name].append(time_lookups(lookup, method, paths))
-        for name in results:
-            results[name][case] = statistics.median(samples[name])
-    fastest_peer = {
-        case: min(v[case] for n, v in results.items() if not n.startswith(("altapi", "(")))
-        for case in CASES
+
+    workloads = {
+        case: [template.replace("{n}", str(i)) for i in range(VARIANTS)] * repeat
+        for case, (_, template, _) in CASES.items()
     }
-    for name, row in results.items():
-        print(f"| {name} | " + " | ".join(f"{row[c]:.0f}" for c in CASES) + " |")
-    compiled = results.get("altapi_router (compiled)")
-    if compiled:
-        ratios = " | ".join(f"{fastest_peer[c] / compiled[c]:.2f}x" for c in CASES)
-        print(f"| fastest peer / altapi compiled | {ratios} |")
+    workloads["mix, 20 paths repeating"] = MIX * (VARIANTS * repeat // len(MIX))
+    slow = {"Starlette", "linear regex"}  # ~100x slower: fewer lookups, same medians
+    fast = {n: f for n, f in lookups.items() if n not in slow}
+    results = _measure(fast, workloads, rounds)
+    short = {label: paths[: len(paths) // 20] for label, paths in workloads.items()}
+    results.update(_measure({n: f for n, f in lookups.items() if n in slow}, short, rounds))
+    print(
+        f"GitHub API table, {len(ROUTES)} routes: ns per lookup, median of {rounds} "
+        f"interleaved rounds, {VARIANTS} distinct paths per class\n"
+    )
+    _print(results, list(workloads))
+
+    print("\nGrowth with the table size (1-param lookups, distinct paths):\n")
+    scaling: dict[str, dict[str, float]] = {}
+    for size in (20, 200, 2000):
+        table = scaled_table(size)
+        contenders: dict[str, Lookup] = {}
+        for name in (
+            "altapi_router (compiled)",
+            "altapi_router (pure Python)",
+            "Falcon CompiledRouter",
+            "http-router",
+            "BlackSheep",
+            "linear regex",
+        ):
+            try:
+                contenders[name] = CONTENDERS[name](table)
+            except Exception:
+                continue
+        paths = [f"/authorizations/{i}" for i in range(VARIANTS)]
+        if size >= 200:
+            paths = [f"/users/user{i}" for i in range(VARIANTS)]
+        for name, value in _measure(contenders, {str(size): paths}, rounds).items():
+            scaling.setdefault(name, {})[f"{size} routes"] = value[str(size)]
+    _print(scaling, ["20 routes", "200 routes", "2000 routes"])
 
 
 if __name__ == "__main__":
