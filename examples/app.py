@@ -24,6 +24,7 @@ from altapi.http import (
     StreamingResponse,
 )
 from altapi.middleware import BaseMiddleware, Middleware
+from altapi.ratelimit import rate_limit, rate_limit_batch
 from altapi.templating import Jinja2Templates, render_template
 from altapi.websocket import WebSocket
 
@@ -206,6 +207,27 @@ async def page(request):
 @app.get("/rendered")
 async def rendered(request):
     return render_template("index.html", {"title": "Rendered", "note": "via render_template"})
+
+
+# --- Rate limiting (original README) ---------------------------------------------------------
+
+
+@app.get("/api/limited")
+@rate_limit(limit=10, period=60)  # 10 requests per minute
+async def limited(request):
+    return JSONResponse({"data": "value"})
+
+
+@app.get("/api/strict")
+@rate_limit_batch(
+    [
+        (10, 60),  # 10 per minute
+        (100, 3600),  # 100 per hour
+        (1000, 86400),  # 1000 per day
+    ]
+)
+async def strict_endpoint(request):
+    return JSONResponse({"data": "rate limited"})
 
 
 if __name__ == "__main__":

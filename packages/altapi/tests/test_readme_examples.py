@@ -133,3 +133,18 @@ def test_templates(client):
     assert "&lt;escaped&gt;" in response.text
     assert "/static/hello.txt" in response.text
     assert "<h1>Rendered</h1>" in client.get("/rendered").text
+
+
+def test_rate_limiting(client):
+    # TestClient ("testclient") and uvicorn (127.0.0.1) are different client addresses.
+    seen = [client.get("/api/strict") for _ in range(11)]
+    statuses = [r.status_code for r in seen]
+    assert statuses == [200] * 10 + [429]
+    refused = seen[-1]
+    assert refused.json()["error"] == "Rate limit exceeded"
+    assert int(refused.headers["retry-after"]) >= 1
+    # A batch reports its tightest limit: 10 per minute.
+    assert (seen[0].headers["x-ratelimit-limit"], seen[0].headers["x-ratelimit-remaining"]) == (
+        "10",
+        "9",
+    )

@@ -1,4 +1,4 @@
-"""Re-exports of altapi_ratelimit (its capability is not built yet; see the README)."""
+"""`altapi.ratelimit`: rate limits shared by worker processes (the same objects as `altapi_ratelimit`)."""
 
 from altapi_ratelimit import *  # noqa: F403
 from altapi_ratelimit import __all__ as _exported

@@ -1,0 +1,174 @@
+"""`@rate_limit` and `@rate_limit_batch`, placed under a route decorator."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from altapi_core import HTTPException, JSONResponse, Request, Response
+from altapi_core.wrappers import CallHandler, wrap_handler
+
+from .keys import client_ip, client_ip_behind
+from .limiter import Decision, RateLimiter, unique_name
+
+__all__ = ["rate_limit", "rate_limit_batch"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+KeyFunc = Callable[[Any], Any]
+
+
+async def _maybe_await(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+class Guard:
+    """What the decorators and the middleware share: key, skip, decide, headers."""
+
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        key_func: KeyFunc | None,
+        skip_when: KeyFunc | None,
+        trusted_proxies: Iterable[str] | None,
+        ietf_headers: bool,
+    ) -> None:
+        if key_func is None:
+            key_func = client_ip_behind(trusted_proxies) if trusted_proxies else client_ip
+        elif trusted_proxies:
+            raise TypeError("trusted_proxies applies to the default key; not with key_func")
+        self.limiter = limiter
+        self.key_func = key_func
+        self.skip_when = skip_when
+        self.ietf_headers = ietf_headers
+        self.hooked_pid = -1
+
+    def _close_at_shutdown(self, request: Any) -> None:
+        # uvicorn workers end by re-raising SIGTERM, so atexit never runs there: close
+        # (and, in the last process, remove) the table from the app's shutdown hooks.
+        self.hooked_pid = os.getpid()
+        hooks = getattr(request.scope.get("app"), "on_shutdown", None)
+        if isinstance(hooks, list) and self.limiter.close not in hooks:
+            hooks.append(self.limiter.close)
+
+    async def decide(self, request: Any) -> Decision | None:
+        """None when `skip_when` says so; otherwise the decision for this request."""
+        if self.hooked_pid != os.getpid():
+            self._close_at_shutdown(request)
+        if self.skip_when is not None and await _maybe_await(self.skip_when(request)):
+            return None
+        key = await _maybe_await(self.key_func(request))
+        return self.limiter.hit(str(key))
+
+    def headers(self, decision: Decision) -> dict[str, str]:
+        fields = decision.headers()
+        if self.ietf_headers:
+            fields.update(ietf_fields(decision, self.limiter.rules, self.limiter.clock()))
+        return fields
+
+    def refusal(self, decision: Decision) -> Response:
+        seconds = max(1, math.ceil(decision.retry_after))
+        period = next((p for limit, p in self.limiter.rules if limit == decision.limit), 0)
+        message = (
+            f"at most {decision.limit} requests per {period:g} seconds; "
+            f"retry in {seconds} second{'s' if seconds != 1 else ''}"
+        )
+        return JSONResponse(
+            {"error": "Rate limit exceeded", "message": message},
+            status_code=429,
+            headers=self.headers(decision),
+        )
+
+
+def ietf_fields(
+    decision: Decision, rules: Sequence[tuple[int, float]], now: float
+) -> dict[str, str]:
+    """`RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers)."""
+    names = [f'"{limit}-per-{period:g}s"' for limit, period in rules]
+    policy = ", ".join(
+        f"{name};q={limit};w={math.ceil(period)}"
+        for name, (limit, period) in zip(names, rules, strict=True)
+    )
+    index = next((i for i, (limit, _) in enumerate(rules) if limit == decision.limit), 0)
+    seconds = max(0, math.ceil(decision.reset - now))
+    return {
+        "RateLimit-Policy": policy,
+        "RateLimit": f"{names[index]};r={decision.remaining};t={seconds}",
+    }
+
+
+def _decorator(guard: Guard) -> Callable[[F], F]:
+    def decorate(handler: F) -> F:
+        async def around(request: Request, call_handler: CallHandler) -> Response:
+            decision = await guard.decide(request)
+            if decision is None:
+                return await call_handler()
+            if not decision.allowed:
+                return guard.refusal(decision)
+            fields = guard.headers(decision)
+            try:
+                response = await call_handler()
+            except HTTPException as exc:  # its error response carries the fields too
+                exc.headers = {**fields, **(exc.headers or {})}
+                raise
+            response.headers.update(fields)
+            return response
+
+        wrapped = wrap_handler(handler, around)
+        wrapped.__altapi_rate_limiter__ = guard.limiter  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def _name_for(handler: Callable[..., Any]) -> str:
+    module = getattr(handler, "__module__", "") or ""
+    return f"{module}.{getattr(handler, '__qualname__', 'handler')}"
+
+
+def rate_limit_batch(
+    limits: Sequence[tuple[int, float]],
+    key_func: KeyFunc | None = None,
+    skip_when: KeyFunc | None = None,
+    *,
+    trusted_proxies: Iterable[str] | None = None,
+    ietf_headers: bool = False,
+    **limiter_options: Any,
+) -> Callable[[F], F]:
+    """Admit a request only if every `(limit, period)` admits it; a refusal counts nowhere.
+
+    `limiter_options` go to `RateLimiter` (slots, when_full, clock, namespace...).
+    The wrapped handler's `__altapi_rate_limiter__` is its limiter.
+    """
+
+    def decorate(handler: F) -> F:
+        options = dict(limiter_options)
+        options.setdefault("name", unique_name(_name_for(handler)))
+        limiter = RateLimiter(rules=list(limits), **options)
+        guard = Guard(limiter, key_func, skip_when, trusted_proxies, ietf_headers)
+        return _decorator(guard)(handler)
+
+    return decorate
+
+
+def rate_limit(
+    limit: int = 10,
+    period: float = 60,
+    key_func: KeyFunc | None = None,
+    skip_when: KeyFunc | None = None,
+    *,
+    trusted_proxies: Iterable[str] | None = None,
+    ietf_headers: bool = False,
+    **limiter_options: Any,
+) -> Callable[[F], F]:
+    """At most `limit` requests per key (default: client IP) in any `period` seconds."""
+    return rate_limit_batch(
+        [(limit, period)],
+        key_func,
+        skip_when,
+        trusted_proxies=trusted_proxies,
+        ietf_headers=ietf_headers,
+        **limiter_options,
+    )
