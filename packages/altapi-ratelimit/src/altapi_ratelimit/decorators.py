@@ -39,7 +39,7 @@ class Guard:
             key_func = client_ip_behind(trusted_proxies) if trusted_proxies else client_ip
         elif trusted_proxies:
             raise TypeError("trusted_proxies applies to the default key; not with key_func")
-        self.limiter = limiter
+        self.limiter: Any = limiter
         self.key_func = key_func
         self.skip_when = skip_when
         self.ietf_headers = ietf_headers
@@ -60,7 +60,8 @@ class Guard:
         if self.skip_when is not None and await _maybe_await(self.skip_when(request)):
             return None
         key = await _maybe_await(self.key_func(request))
-        return self.limiter.hit(str(key))
+        decision: Decision = await _maybe_await(self.limiter.hit(str(key)))
+        return decision
 
     def headers(self, decision: Decision) -> dict[str, str]:
         fields = decision.headers()
@@ -135,19 +136,25 @@ def rate_limit_batch(
     *,
     trusted_proxies: Iterable[str] | None = None,
     ietf_headers: bool = False,
+    limiter: Any = None,
     **limiter_options: Any,
 ) -> Callable[[F], F]:
     """Admit a request only if every `(limit, period)` admits it; a refusal counts nowhere.
 
     `limiter_options` go to `RateLimiter` (slots, when_full, clock, namespace...).
-    The wrapped handler's `__altapi_rate_limiter__` is its limiter.
+    `limiter=` uses a limiter you made instead, e.g. a `RedisRateLimiter` shared by
+    several machines (its rules then apply). The wrapped handler's
+    `__altapi_rate_limiter__` is its limiter.
     """
 
     def decorate(handler: F) -> F:
+        if limiter is not None:
+            guard = Guard(limiter, key_func, skip_when, trusted_proxies, ietf_headers)
+            return _decorator(guard)(handler)
         options = dict(limiter_options)
         options.setdefault("name", unique_name(_name_for(handler)))
-        limiter = RateLimiter(rules=list(limits), **options)
-        guard = Guard(limiter, key_func, skip_when, trusted_proxies, ietf_headers)
+        made = RateLimiter(rules=list(limits), **options)
+        guard = Guard(made, key_func, skip_when, trusted_proxies, ietf_headers)
         return _decorator(guard)(handler)
 
     return decorate
@@ -161,6 +168,7 @@ def rate_limit(
     *,
     trusted_proxies: Iterable[str] | None = None,
     ietf_headers: bool = False,
+    limiter: Any = None,
     **limiter_options: Any,
 ) -> Callable[[F], F]:
     """At most `limit` requests per key (default: client IP) in any `period` seconds."""
@@ -170,5 +178,6 @@ def rate_limit(
         skip_when,
         trusted_proxies=trusted_proxies,
         ietf_headers=ietf_headers,
+        limiter=limiter,
         **limiter_options,
     )
