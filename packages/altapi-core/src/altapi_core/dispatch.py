@@ -72,6 +72,7 @@ class Dispatcher:
         self.errors = errors
         self.max_body_size = max_body_size
         self.redirect_slashes = redirect_slashes
+        self.has_function_middleware = bool(function_middleware)
         chain: CallNext = self.route
         for middleware in function_middleware:
             chain = _bind(middleware, chain)
@@ -91,7 +92,9 @@ class Dispatcher:
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send, max_body_size=self.max_body_size)
         _current_request.set(request)
-        exchange = request._exchange = scope["altapi.exchange"] = Exchange()
+        exchange = request._exchange = Exchange()
+        if self.has_function_middleware:  # it may hand on a Request of its own
+            scope["altapi.exchange"] = exchange
         try:
             response = await self.chain(request)
         except ClientDisconnect as exc:
