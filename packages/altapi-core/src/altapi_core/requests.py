@@ -256,5 +256,3 @@ class Request:
     async def send_push_promise(self, path: str) -> None:
         if "http.response.push" in self.scope.get("extensions", {}):
             await self._send({"type": "http.response.push", "path": path, "headers": []})
-
-
