@@ -198,7 +198,7 @@ class Plan:
     __slots__ = (
         "_injector",
         "_overridden",
-        "_run",
+        "run",
         "app_scope",
         "args",
         "call",
@@ -233,7 +233,8 @@ class Plan:
         self.has_dependencies = bool(self.steps)
         self.stages = _stages(self.steps)
         self._overridden: dict[tuple[Any, ...], Plan] = {}
-        self._run = compile_solver(self) or self._solve_generic
+        # `run` is `solve` without the overrides check, for callers that make it themselves.
+        self.run = compile_solver(self) or self._solve_generic
 
     def _with_overrides(self) -> Plan:
         key = tuple(self._injector.overrides.items())
@@ -257,8 +258,8 @@ class Plan:
     ) -> dict[str, Any]:
         """The keyword arguments for `call`; opened generators are pushed onto `scope`."""
         if self._injector.overrides:
-            return await self._with_overrides()._run(values, path_params, scope)
-        return await self._run(values, path_params, scope)
+            return await self._with_overrides().run(values, path_params, scope)
+        return await self.run(values, path_params, scope)
 
     async def _solve_generic(
         self, values: dict[str, Any], path_params: Mapping[str, Any], scope: RequestScope
