@@ -1,26 +1,34 @@
-"""RateLimiter.hit throughput against an in-process dict limiter, in the same run.
+"""RateLimiter.hit throughput: compiled table, pure-Python table, `limits`, a dict.
 
-    python benchmarks/ratelimit/run.py
+    python benchmarks/ratelimit/run.py        # needs `pip install limits`
 
-Both contenders implement the same exact sliding log. The baseline keeps each
-key's log in a dict of deques inside one process (no sharing, no locking);
-RateLimiter keeps it in the shared-memory table under the cross-process lock.
-Reported: median hits per second over interleaved rounds, one hot key and
-1,000 keys.
+All contenders keep an exact sliding log of 100 hits per second per key. The
+compiled table (`_ctable`, lock word) and the pure-Python one (`_table`, lockf)
+keep it in the shared-memory table; `limits` (MemoryStorage, moving window) and
+the dict baseline keep it inside one process (no sharing, so they have no
+two-process figure). Reported: median hits per second over interleaved rounds,
+one hot key and 1,000 keys, in one process and summed over two processes
+hitting one table at once; and the cost `@rate_limit` adds to a route.
 """
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import statistics
+import sys
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable
 
-from altapi_ratelimit import RateLimiter
+from altapi_ratelimit import RateLimiter, _compat
+from altapi_ratelimit import _table as pure_table
+from altapi_ratelimit import limiter as limiter_module
 
 HITS = 20_000
 ROUNDS = 7
+FORK = multiprocessing.get_context("fork")
 
 
 class DictLimiter:
@@ -43,35 +51,150 @@ class DictLimiter:
         return True
 
 
+def limits_hit() -> Callable[[str], object]:
+    from limits import RateLimitItemPerSecond
+    from limits.storage import MemoryStorage
+    from limits.strategies import MovingWindowRateLimiter
+
+    strategy = MovingWindowRateLimiter(MemoryStorage())
+    item = RateLimitItemPerSecond(100, 1)
+    return lambda key: strategy.hit(item, key)
+
+
+def shm_limiter(table_class: type, namespace: str, name: str) -> RateLimiter:
+    saved = limiter_module.Table
+    limiter_module.Table = table_class  # type: ignore[misc]
+    try:
+        limiter = RateLimiter(100, 1.0, namespace=namespace, name=name, slots=4096)
+        limiter._open()
+    finally:
+        limiter_module.Table = saved  # type: ignore[misc]
+    return limiter
+
+
 def _rate(hit: Callable[[str], object], keys: list[str]) -> float:
-    count = len(keys)
     start = time.perf_counter()
     for key in keys:
         hit(key)
-    return count / (time.perf_counter() - start)
+    return len(keys) / (time.perf_counter() - start)
+
+
+def _two_processes(limiter: RateLimiter, keys: list[str]) -> float:
+    """Hits per second summed over two forked processes hitting the table at once."""
+    barrier = FORK.Barrier(3)
+    done = FORK.Queue()
+
+    def work() -> None:
+        limiter.hit(keys[0])  # reopen in the child before the clock starts
+        barrier.wait()
+        start = time.perf_counter()
+        for key in keys:
+            limiter.hit(key)
+        done.put(time.perf_counter() - start)
+
+    workers = [FORK.Process(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    elapsed = max(done.get(timeout=120) for _ in workers)
+    for worker in workers:
+        worker.join()
+    return 2 * len(keys) / elapsed
+
+
+def route_overhead() -> dict[str, float]:
+    """µs per request through an ASGI app: a route with and without @rate_limit."""
+    from altapi_core import AltAPI
+    from altapi_ratelimit import rate_limit
+
+    app = AltAPI()
+
+    @app.get("/plain")
+    async def plain() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/limited")
+    @rate_limit(10**6, 3600, namespace=f"bench-{uuid.uuid4().hex}")
+    async def limited() -> dict[str, bool]:
+        return {"ok": True}
+
+    async def call(path: str, n: int) -> float:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"bench")],
+            "client": ("127.0.0.1", 5000),
+            "server": ("127.0.0.1", 8000),
+        }
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            pass
+
+        start = time.perf_counter()
+        for _ in range(n):
+            await app(scope, receive, send)
+        return (time.perf_counter() - start) / n * 1e6
+
+    results: dict[str, list[float]] = {"/plain": [], "/limited": []}
+    for _ in range(ROUNDS):
+        for path in results:
+            results[path].append(asyncio.run(call(path, 5_000)))
+    return {path: statistics.median(times) for path, times in results.items()}
 
 
 def main() -> None:
     namespace = f"bench-{uuid.uuid4().hex}"
-    shared = RateLimiter(100, 1.0, namespace=namespace, slots=4096)
-    local = DictLimiter(100, 1.0)
+    shm: dict[str, RateLimiter] = {}
+    if _compat.COMPILED:
+        shm["compiled table (lock word)"] = shm_limiter(_compat.Table, namespace, "c")
+    else:
+        print("the compiled table is not built: pure-Python figures only", file=sys.stderr)
+    shm["pure-Python table (lockf)"] = shm_limiter(pure_table.Table, namespace, "py")
+    local: dict[str, Callable[[str], object]] = {}
+    try:
+        local["limits MemoryStorage, moving window"] = limits_hit()
+    except ImportError:
+        print("`limits` is not installed (pip install limits): no baseline", file=sys.stderr)
+    local["dict baseline (no sharing, no lock)"] = DictLimiter(100, 1.0).hit
     workloads = {
         "one key": ["hot"] * HITS,
         "1,000 keys": [f"client-{i % 1000}" for i in range(HITS)],
     }
-    results: dict[tuple[str, str], list[float]] = {}
-    for _ in range(ROUNDS):  # interleaved: noise hits both contenders alike
+    results: dict[tuple[str, str, str], list[float]] = {}
+    for _ in range(ROUNDS):  # interleaved: noise hits every contender alike
         for workload, keys in workloads.items():
-            for name, hit in (("RateLimiter (shm)", shared.hit), ("dict baseline", local.hit)):
-                results.setdefault((workload, name), []).append(_rate(hit, keys))
-    shared.close()
-    print("| workload | limiter | hits/s (median) | µs/hit | vs baseline |")
-    print("|---|---|---:|---:|---:|")
-    for workload in workloads:
-        base = statistics.median(results[(workload, "dict baseline")])
-        for name in ("RateLimiter (shm)", "dict baseline"):
-            rate = statistics.median(results[(workload, name)])
-            print(f"| {workload} | {name} | {rate:,.0f} | {1e6 / rate:.2f} | {rate / base:.2f}x |")
+            for name, limiter in shm.items():
+                results.setdefault((workload, "1", name), []).append(_rate(limiter.hit, keys))
+            for name, hit in local.items():
+                results.setdefault((workload, "1", name), []).append(_rate(hit, keys))
+            for name, limiter in shm.items():
+                rate = _two_processes(limiter, keys)
+                results.setdefault((workload, "2", name), []).append(rate)
+    for limiter in shm.values():
+        limiter.close()
+    print(f"median of {ROUNDS} interleaved rounds of {HITS:,} hits per process\n")
+    print("| workload | processes | limiter | hits/s | µs/hit | vs `limits` |")
+    print("|---|---:|---|---:|---:|---:|")
+    for (workload, processes, name), rates in results.items():
+        rate = statistics.median(rates)
+        base = results.get((workload, "1", "limits MemoryStorage, moving window"))
+        versus = f"{rate / statistics.median(base):.1f}x" if base else "-"
+        micros = 1e6 / rate * (int(processes))  # per hit, as each process sees it
+        print(f"| {workload} | {processes} | {name} | {rate:,.0f} | {micros:.2f} | {versus} |")
+    overhead = route_overhead()
+    plain, limited = overhead["/plain"], overhead["/limited"]
+    print(f"\nroute without @rate_limit: {plain:.2f} µs/request; with it: {limited:.2f} µs")
+    print(f"cost of @rate_limit ({_compat.Table.__module__}): {limited - plain:.2f} µs")
 
 
 if __name__ == "__main__":

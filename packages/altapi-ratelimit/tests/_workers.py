@@ -1,6 +1,5 @@
 """Process targets for test_processes.py, in a module spawned children can import."""
 
-import fcntl
 import signal
 
 from altapi_ratelimit import RateLimiter
@@ -19,8 +18,7 @@ def hammer(namespace, name, attempts, results, barrier):
 def hold_the_lock(namespace, holding):
     limiter = RateLimiter(5, 3600, name="locked", namespace=namespace)
     limiter.hit("k")
-    table = limiter._table
-    fcntl.lockf(table.fd, fcntl.LOCK_EX, 1, 0)  # as in the middle of an update
+    limiter._table.acquire()  # as in the middle of an update (lockf, or the lock word)
     holding.set()
     signal.pause()  # until killed
 

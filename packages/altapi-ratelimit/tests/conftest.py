@@ -1,9 +1,35 @@
+"""Every test runs on both tables: `py` (pure, lockf) and `c` (compiled, lock word)."""
+
+import importlib
 import os
 import uuid
 
 import pytest
 
 from altapi_ratelimit import RateLimiter
+from altapi_ratelimit import limiter as limiter_module
+
+IMPLEMENTATIONS = ["py"] if os.environ.get("ALTAPI_NO_EXTENSIONS") else ["py", "c"]
+MODULES = {"py": "altapi_ratelimit._table", "c": "altapi_ratelimit._ctable"}
+
+
+@pytest.fixture(params=IMPLEMENTATIONS, autouse=True)
+def impl(request, monkeypatch):
+    """The table implementation under test, for this process and the processes it starts:
+    forked children inherit the patched class, spawned ones (uvicorn workers, spawn
+    contexts) choose by ALTAPI_NO_EXTENSIONS like any process."""
+    table = importlib.import_module(MODULES[request.param]).Table  # a missing build fails
+    monkeypatch.setattr(limiter_module, "Table", table)
+    if request.param == "py":
+        monkeypatch.setenv("ALTAPI_NO_EXTENSIONS", "1")
+    else:
+        monkeypatch.delenv("ALTAPI_NO_EXTENSIONS", raising=False)
+    return request.param
+
+
+@pytest.fixture
+def table_class(impl):
+    return importlib.import_module(MODULES[impl]).Table
 
 
 class FakeClock:

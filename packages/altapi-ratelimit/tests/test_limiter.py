@@ -1,5 +1,6 @@
 """RateLimiter.hit in one process: the sliding window, batches, a full table, the file."""
 
+import importlib
 import math
 import multiprocessing
 import os
@@ -9,9 +10,12 @@ import struct
 
 import pytest
 
-from altapi_ratelimit import Decision, RateLimiter
+from altapi_ratelimit import Decision, RateLimiter, _compat
 from altapi_ratelimit._naming import sweep
 from altapi_ratelimit._table import HEADER_SIZE, MAGIC, Table, key_hash
+
+MODULES = {"py": "altapi_ratelimit._table", "c": "altapi_ratelimit._ctable"}  # as conftest
+IMPLEMENTATIONS = ["py"] if os.environ.get("ALTAPI_NO_EXTENSIONS") else ["py", "c"]
 
 
 def test_admits_limit_then_refuses_with_retry_after(make_limiter, clock):
@@ -148,7 +152,9 @@ def test_full_table_fails_closed_when_configured(make_limiter, clock):
 
 def _slot_keys(limiter):
     table = limiter._table
-    return [table.q[HEADER_SIZE // 8 + i * table.slot_words] for i in range(table.slots)]
+    data = os.pread(table.fd, table.size, 0)  # the file, whichever table maps it
+    words = struct.unpack_from(f"<{table.size // 8}Q", data)
+    return [words[HEADER_SIZE // 8 + i * table.slot_words] for i in range(table.slots)]
 
 
 def test_the_oldest_expired_slot_is_evicted_first(make_limiter, clock):
@@ -183,13 +189,14 @@ def test_a_hot_key_stays_exact_while_cold_keys_churn_a_small_table(make_limiter,
         assert sum(1 for t in hot_admitted[i:] if t < start + 1) <= 2
 
 
-def test_the_table_file_has_the_documented_header(make_limiter):
+def test_the_table_file_has_the_documented_header(make_limiter, impl):
     limiter = make_limiter(3, 10, slots=8)
     limiter.hit("k")
     with open(limiter.path, "rb") as file:
         header = file.read(HEADER_SIZE)
     magic, version, size, slots, words, rules, owner = struct.unpack_from("<8sIIIIII", header)
-    assert (magic, version, size, slots, rules) == (MAGIC, 1, HEADER_SIZE, 8, 1)
+    version_of = {"py": 1, "c": 2}  # the locking protocol: lockf, or the lock word
+    assert (magic, version, size, slots, rules) == (MAGIC, version_of[impl], HEADER_SIZE, 8, 1)
     assert words == 3 + 2 + 3
     assert os.path.getsize(limiter.path) == HEADER_SIZE + 8 * words * 8
     assert owner == 0  # an explicit namespace has no owner process
@@ -204,29 +211,31 @@ def test_closing_the_last_user_removes_the_file(namespace, clock):
     assert not os.path.exists(path)
 
 
-def test_a_table_with_another_layout_in_use_is_refused(namespace, tmp_path):
+def test_a_table_with_another_layout_in_use_is_refused(namespace, table_class):
     a = RateLimiter(2, 10, namespace=namespace)
     a.hit("k")
     try:
         with pytest.raises(RuntimeError, match="another layout"):
-            Table(a.path, [(5, 10.0)], 4096, 32)
+            table_class(a.path, [(5, 10.0)], 4096, 32)
     finally:
         a.close()
 
 
-def _open_and_die(path):
-    Table(path, [(2, 10.0)], 4096, 32)
+def _open_and_die(path, table_class=Table):
+    table_class(path, [(2, 10.0)], 4096, 32)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def test_a_stale_table_left_by_a_killed_process_is_reset(namespace):
+def test_a_stale_table_left_by_a_killed_process_is_reset(namespace, table_class):
     path = f"/dev/shm/altapi-rl-test-{namespace}"
-    child = multiprocessing.get_context("fork").Process(target=_open_and_die, args=(path,))
+    child = multiprocessing.get_context("fork").Process(
+        target=_open_and_die, args=(path, table_class)
+    )
     child.start()
     child.join(10)
     assert child.exitcode == -signal.SIGKILL
     assert os.path.getsize(path) == 64 + 4096 * (3 + 2 + 2) * 8
-    fresh = Table(path, [(5, 10.0)], 16, 4)  # another layout: only possible once unused
+    fresh = table_class(path, [(5, 10.0)], 16, 4)  # another layout: only possible once unused
     try:
         assert os.path.getsize(path) == fresh.size
         assert fresh.hit(*key_hash("k"), 1.0)[0] is True
@@ -235,16 +244,18 @@ def test_a_stale_table_left_by_a_killed_process_is_reset(namespace):
     assert not os.path.exists(path)
 
 
-def test_sweep_removes_tables_whose_owner_died(namespace):
+def test_sweep_removes_tables_whose_owner_died(namespace, table_class):
     path = f"/dev/shm/altapi-rl-test-{namespace}"
-    child = multiprocessing.get_context("fork").Process(target=_open_and_die, args=(path,))
+    child = multiprocessing.get_context("fork").Process(
+        target=_open_and_die, args=(path, table_class)
+    )
     child.start()
     child.join(10)
     with open(path, "r+b") as file:  # record the dead child as the owner
         file.seek(28)
         file.write(struct.pack("<I", child.pid))
     live = f"/dev/shm/altapi-rl-test-live-{namespace}"
-    owned = Table(live, [(1, 1.0)], 4, 4, owner_pid=child.pid)  # dead owner but in use
+    owned = table_class(live, [(1, 1.0)], 4, 4, owner_pid=child.pid)  # dead owner but in use
     try:
         removed = sweep("/dev/shm")
         assert path in removed and not os.path.exists(path)
@@ -275,3 +286,52 @@ def test_decision_headers_round_retry_after_up_to_at_least_one():
         "Retry-After": "1",
     }
     assert "Retry-After" not in Decision(True, 5, 4, 1000.0, 0.0).headers()
+
+
+def test_a_table_in_use_by_the_other_implementation_is_refused_clearly(namespace, impl):
+    if len(IMPLEMENTATIONS) < 2:
+        pytest.skip("one implementation built")  # only under ALTAPI_NO_EXTENSIONS
+    other = importlib.import_module(MODULES["c" if impl == "py" else "py"]).Table
+    a = RateLimiter(2, 10, namespace=namespace)
+    a.hit("k")
+    try:
+        with pytest.raises(RuntimeError, match="same ALTAPI_NO_EXTENSIONS"):
+            other(a.path, [(2, 10.0)], 4096, 32)
+        assert a.hit("k").allowed and not a.hit("k").allowed  # the user is unharmed
+    finally:
+        a.close()
+
+
+def test_both_tables_agree_hit_for_hit(namespace, tmp_path):
+    """Parity: the same random hits (keys, clock steps, batches, a small table) give the
+    same outcomes and the same bytes in both tables' files."""
+    if len(IMPLEMENTATIONS) < 2:
+        pytest.skip("one implementation built")
+    rng = random.Random(7)
+    rules = [(3, 2.0), (5, 7.5)]
+    tables = [
+        importlib.import_module(MODULES[name]).Table(str(tmp_path / f"{name}.table"), rules, 8, 4)
+        for name in ("py", "c")
+    ]
+    try:
+        now = 1000.0
+        for _ in range(3000):
+            now += rng.choice([0.0, 0.01, 0.3, 1.5, -0.5])
+            high, low = key_hash(f"k{rng.randrange(12)}")
+            outcomes = [table.hit(high, low, now) for table in tables]
+            assert outcomes[0] == outcomes[1]
+            decisions = [table.decide(high, low, now) for table in tables]
+            assert decisions[0] == decisions[1]
+        files = [os.pread(table.fd, table.size, 0) for table in tables]
+        assert files[0][:8] == files[1][:8] and files[0][64:] == files[1][64:]
+    finally:
+        for table in tables:
+            table.close()
+
+
+def test_the_compiled_table_loaded_where_built():
+    if _compat.NO_EXTENSIONS:
+        assert _compat.COMPILED is False
+    else:  # a build without the extension fails here; it never skips
+        assert _compat.COMPILED is True
+        assert _compat.Table.__module__ == "altapi_ratelimit._ctable"

@@ -15,6 +15,12 @@ from altapi_ratelimit import rate_limit
 from altapi_ratelimit.redis import RedisRateLimiter
 
 
+@pytest.fixture(autouse=True)
+def impl():
+    """Not parametrised here: Redis has no shared-memory table (and one server's keys)."""
+    return None
+
+
 @pytest.fixture(scope="module")
 def redis_url():
     server = shutil.which("redis-server")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
@@ -90,10 +92,19 @@ def _header_value(value: str) -> str:
     return value
 
 
+_BAD_NAME = re.compile(r"[ \t\r\n:\0]")
+
+
 def _header_name(name: str) -> str:
-    if not name or any(c in name for c in " \t\r\n:\0"):
+    if not name or _BAD_NAME.search(name):
         raise ValueError(f"invalid header name: {name!r}")
     return name
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded_name(name: str) -> bytes:
+    """A header name checked, lower-cased and encoded (cached: names are few)."""
+    return _header_name(name).lower().encode("latin-1")
 
 
 class Headers(Mapping[str, str]):
@@ -171,11 +182,14 @@ class MutableHeaders(Headers):
     __slots__ = ()
 
     def __setitem__(self, key: str, value: str) -> None:
-        name = _header_name(key).lower().encode("latin-1")
+        name = _encoded_name(key)
         encoded = _header_value(value).encode("latin-1")
-        kept = [(k, v) for k, v in self._raw if k != name]
-        kept.append((name, encoded))
-        self._raw[:] = kept
+        raw = self._raw
+        for k, _ in raw:
+            if k == name:
+                raw[:] = [(k, v) for k, v in raw if k != name]
+                break
+        raw.append((name, encoded))
 
     def __delitem__(self, key: str) -> None:
         name = key.lower().encode("latin-1")
@@ -196,8 +210,14 @@ class MutableHeaders(Headers):
         )
 
     def update(self, other: Mapping[str, str]) -> None:
-        for key, value in other.items():
-            self[key] = value
+        pairs = [(_encoded_name(k), _header_value(v).encode("latin-1")) for k, v in other.items()]
+        names = {name for name, _ in pairs}
+        raw = self._raw
+        for k, _ in raw:
+            if k in names:  # replace: drop the old pairs of these names (rare)
+                raw[:] = [(k, v) for k, v in raw if k not in names]
+                break
+        raw.extend(pairs)
 
     def add_vary_header(self, value: str) -> None:
         existing = self.get("vary")

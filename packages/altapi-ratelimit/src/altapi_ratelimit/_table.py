@@ -12,7 +12,8 @@ Layout (all little-endian on x86/ARM, native 8-byte words; see docs/ratelimit.md
      28  owner pid    u32      0 when unknown (used to sweep stale tables)
      32  rules digest 16 bytes blake2b of the (limit, period) rules
      48  created at   f64      Unix time
-     56  reserved     8 bytes
+     56  lock word    u32      the holder's pid (version 2 only; 0 when free)
+     60  reserved     4 bytes
     slots, `slot count` x `slot words` x 8 bytes, from byte 64
       word 0  key hash, high half (u64, never 0: 0 marks an empty slot)
       word 1  key hash, low half (u64)
@@ -20,8 +21,12 @@ Layout (all little-endian on x86/ARM, native 8-byte words; see docs/ratelimit.md
               newest + longest period <= now
       then for each rule: head (u64), count (u64), ring of `limit` f64 times
 
-Every read-modify-write happens under a POSIX record lock (`fcntl.lockf`) on
-byte 0 of the file; the kernel drops it when its holder dies. A shared
+The version says how the table is locked. Version 1, this module: every
+read-modify-write happens under a POSIX record lock (`fcntl.lockf`) on byte 0 of
+the file; the kernel drops it when its holder dies. Version 2, the compiled
+`_ctable`: a compare-and-swap lock word at byte 56 holding its holder's pid, stolen
+from a dead holder. A process of one kind refuses a table in use by the other
+(`TableFile._initialise`), since neither lock excludes the other's holders. A shared
 `flock` held by every process that has the table open counts its users: the
 last to close it (the one that can take the flock exclusively) unlinks it.
 """
@@ -35,13 +40,16 @@ import os
 import struct
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["FULL", "Table", "key_hash"]
+from ._decision import Decision, decision
+
+__all__ = ["FULL", "Table", "TableFile", "key_hash"]
 
 MAGIC = b"ALTAPIRL"
-VERSION = 1
+VERSION = 1  # the lockf protocol; 2 is the compiled lock word (_ctable.pyx)
+PROTOCOLS = {1: "pure-Python (lockf)", 2: "compiled (lock word)"}
 HEADER_SIZE = 64
 _HEADER = struct.Struct("<8sIIIIII16sd8x")
 _WORD = 8
@@ -58,6 +66,21 @@ def key_hash(key: str | bytes) -> tuple[int, int]:
     return high | 1, low  # high is never 0: 0 marks an empty slot
 
 
+# PERF: blake2b costs 1.9 µs a key on the reference machine, a dict hit 0.05 µs
+_hashes: dict[str | bytes, tuple[int, int]] = {}
+_HASH_CACHE = 8192
+
+
+def hashed(key: str | bytes) -> tuple[int, int]:
+    """`key_hash(key)`, through a bounded cache shared by every table of the process."""
+    pair = _hashes.get(key)
+    if pair is None:
+        if len(_hashes) >= _HASH_CACHE:
+            _hashes.clear()
+        pair = _hashes[key] = key_hash(key)
+    return pair
+
+
 def rules_digest(rules: Sequence[tuple[int, float]]) -> bytes:
     text = ";".join(f"{limit}/{float(period)!r}" for limit, period in rules)
     return hashlib.blake2b(text.encode(), digest_size=16).digest()
@@ -67,8 +90,14 @@ def slot_words(rules: Sequence[tuple[int, float]]) -> int:
     return _SLOT_FIXED + sum(_RULE_FIXED + limit for limit, _ in rules)
 
 
-class Table:
-    """One process's view of a shared table; reopened transparently after a fork."""
+class TableFile:
+    """The file side of a table, shared by both implementations: create or check the
+    header, count users, remove the file with the last one, reopen after a fork.
+
+    Subclasses map the file (`_map`, `_unmap`) and implement `hit` and `decide`.
+    """
+
+    VERSION = VERSION
 
     def __init__(
         self,
@@ -115,17 +144,18 @@ class Table:
             os.close(fd)  # unlinked by the last user between our open and flock: retry
         try:
             self._initialise(fd)
-            self.mm = mmap.mmap(fd, self.size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+            self._map(fd)
         except BaseException:
             os.close(fd)
             raise
-        view = memoryview(self.mm)
-        self._views: list[memoryview[Any]] = [view, view.cast("Q"), view.cast("d")]
-        self.q: Any = self._views[1]  # the slots as u64 words
-        self.f: Any = self._views[2]  # the same words as f64
         self.fd = fd
         self.pid = os.getpid()
-        self.thread_lock = threading.Lock()
+
+    def _map(self, fd: int) -> None:
+        raise NotImplementedError
+
+    def _unmap(self) -> None:
+        raise NotImplementedError
 
     def _initialise(self, fd: int) -> None:
         fcntl.lockf(fd, fcntl.LOCK_EX, 1, 0)
@@ -133,11 +163,21 @@ class Table:
             header = os.pread(fd, HEADER_SIZE, 0)
             if len(header) == HEADER_SIZE and header[:8] == MAGIC:
                 fields = _HEADER.unpack(header)
-                if fields[1:5] == (VERSION, HEADER_SIZE, self.slots, self.slot_words) and (
+                if fields[1:5] == (self.VERSION, HEADER_SIZE, self.slots, self.slot_words) and (
                     fields[7] == self.digest
                 ):
                     return
                 if not _only_user(fd):
+                    if fields[2:5] == (HEADER_SIZE, self.slots, self.slot_words) and (
+                        fields[7] == self.digest
+                    ):  # only the version differs: the other implementation's lock
+                        raise RuntimeError(
+                            f"rate-limit table {self.path} is in use by processes running the "
+                            f"{PROTOCOLS.get(fields[1], f'version {fields[1]}')} implementation; "
+                            f"this one runs the {PROTOCOLS[self.VERSION]} one and their locks "
+                            "do not exclude each other: run every worker with the same build "
+                            "and the same ALTAPI_NO_EXTENSIONS setting"
+                        )
                     raise RuntimeError(
                         f"rate-limit table {self.path} is in use with another layout or "
                         "other limits; give this limiter its own name"
@@ -149,7 +189,7 @@ class Table:
                 fd,
                 _HEADER.pack(
                     MAGIC,
-                    VERSION,
+                    self.VERSION,
                     HEADER_SIZE,
                     self.slots,
                     self.slot_words,
@@ -163,16 +203,10 @@ class Table:
         finally:
             fcntl.lockf(fd, fcntl.LOCK_UN, 1, 0)
 
-    def _release_views(self) -> None:
-        for view in reversed(self._views):
-            view.release()
-        self._views = []
-
     def reopen_after_fork(self) -> None:
         # The fd shares its open file description (and its flock) with the parent:
         # close our copy without unlocking, then open the file anew.
-        self._release_views()
-        self.mm.close()
+        self._unmap()
         os.close(self.fd)
         self._open()
 
@@ -183,8 +217,7 @@ class Table:
         self.closed = True
         if self.pid != os.getpid():  # inherited through fork and never reopened here
             return
-        self._release_views()
-        self.mm.close()
+        self._unmap()
         try:
             if _only_user(self.fd):
                 try:
@@ -194,6 +227,42 @@ class Table:
                     pass
         finally:
             os.close(self.fd)
+
+
+class Table(TableFile):
+    """The pure-Python table: lockf around each update, memoryviews on an mmap."""
+
+    def _map(self, fd: int) -> None:
+        self.mm = mmap.mmap(fd, self.size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        view = memoryview(self.mm)
+        self._views: list[memoryview[Any]] = [view, view.cast("Q"), view.cast("d")]
+        self.q: Any = self._views[1]  # the slots as u64 words
+        self.f: Any = self._views[2]  # the same words as f64
+        self.thread_lock = threading.Lock()
+
+    def _unmap(self) -> None:
+        for view in reversed(self._views):
+            view.release()
+        self._views = []
+        self.mm.close()
+
+    def acquire(self) -> None:
+        """Take the table's lock (for tests: hold it as in the middle of an update)."""
+        fcntl.lockf(self.fd, fcntl.LOCK_EX, 1, 0)
+
+    def release(self) -> None:
+        fcntl.lockf(self.fd, fcntl.LOCK_UN, 1, 0)
+
+    def decide(self, high: int, low: int, now: float) -> Decision | float:
+        """The Decision for one hit, or the seconds until a slot frees when the table is full."""
+        return decision(self.hit(high, low, now), self.rules)
+
+    def decide_key(self, key: str | bytes, clock: Callable[[], float]) -> Decision | float | None:
+        """`decide` for a key and a clock; None when the table is closed."""
+        if self.closed:
+            return None
+        high, low = hashed(key)
+        return decision(self.hit(high, low, clock()), self.rules)
 
     # --- the algorithm ------------------------------------------------------------------
 

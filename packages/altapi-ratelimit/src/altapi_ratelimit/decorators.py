@@ -59,8 +59,12 @@ class Guard:
             self._close_at_shutdown(request)
         if self.skip_when is not None and await _maybe_await(self.skip_when(request)):
             return None
-        key = await _maybe_await(self.key_func(request))
-        decision: Decision = await _maybe_await(self.limiter.hit(str(key)))
+        key = self.key_func(request)
+        if not isinstance(key, str):  # PERF: the usual str key skips the awaitable check
+            key = str(await _maybe_await(key))
+        decision = self.limiter.hit(key)
+        if not isinstance(decision, Decision):  # an async limiter (RedisRateLimiter)
+            decision = await decision
         return decision
 
     def headers(self, decision: Decision) -> dict[str, str]:
@@ -108,13 +112,15 @@ def _decorator(guard: Guard) -> Callable[[F], F]:
                 return await call_handler()
             if not decision.allowed:
                 return guard.refusal(decision)
-            fields = guard.headers(decision)
             try:
                 response = await call_handler()
             except HTTPException as exc:  # its error response carries the fields too
-                exc.headers = {**fields, **(exc.headers or {})}
+                exc.headers = {**guard.headers(decision), **(exc.headers or {})}
                 raise
-            response.headers.update(fields)
+            if guard.ietf_headers:
+                response.headers.update(guard.headers(decision))
+            else:
+                response.raw_headers.extend(decision.raw_headers())
             return response
 
         wrapped = wrap_handler(handler, around)

@@ -15,8 +15,8 @@ _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def client_ip(request: Request) -> str:
     """The peer address of the connection; headers are ignored, so it cannot be spoofed."""
-    client = request.client
-    return client.host if client else "unknown"
+    client = request.scope.get("client")
+    return client[0] if client else "unknown"
 
 
 def client_ip_behind(trusted_proxies: Iterable[str]) -> Callable[[Any], str]:

@@ -9,10 +9,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing import util as mp_util
-from typing import NamedTuple
 
 from . import _naming
-from ._table import FULL, Table, key_hash
+from ._compat import Table
+from ._decision import Decision
 
 __all__ = ["Decision", "RateLimiter"]
 
@@ -21,9 +21,10 @@ logger = logging.getLogger("altapi.ratelimit")
 _names: dict[str, int] = {}
 _names_lock = threading.Lock()
 _swept = False
-# PERF: blake2b costs 1.9 µs a key on the reference machine, a dict hit 0.05 µs
-_hashes: dict[str | bytes, tuple[int, int]] = {}
-_HASH_CACHE = 8192
+
+
+def _unopened(key: str | bytes, clock: Callable[[], float]) -> None:
+    return None
 
 
 def unique_name(base: str) -> str:
@@ -36,27 +37,6 @@ def unique_name(base: str) -> str:
         k = _names.get(base, 0)
         _names[base] = k + 1
     return f"{base}#{k}"
-
-
-class Decision(NamedTuple):
-    """The outcome of one `hit`: times are Unix seconds, `retry_after` is 0 when allowed."""
-
-    allowed: bool
-    limit: int
-    remaining: int
-    reset: float
-    retry_after: float
-
-    def headers(self) -> dict[str, str]:
-        """The X-RateLimit-* fields (and Retry-After when refused) for this decision."""
-        fields = {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(math.ceil(self.reset)),
-        }
-        if not self.allowed:
-            fields["Retry-After"] = str(max(1, math.ceil(self.retry_after)))
-        return fields
 
 
 class RateLimiter:
@@ -114,6 +94,9 @@ class RateLimiter:
         self.clock = clock
         self.directory = directory or _naming.default_directory()
         self._table: Table | None = None
+        self._decide: Callable[[str | bytes, Callable[[], float]], Decision | float | None] = (
+            _unopened
+        )
         self._open_lock = threading.Lock()
         self._warned_full = False
 
@@ -143,11 +126,13 @@ class RateLimiter:
                 # forked multiprocessing children leave through os._exit, not atexit
                 mp_util.Finalize(None, table.close, exitpriority=10)
                 self._table = table
+                self._decide = table.decide_key
             return self._table
 
     def close(self) -> None:
         """Unmap the table; the last process to close it removes the file."""
         with self._open_lock:
+            self._decide = _unopened
             if self._table is not None:
                 self._table.close()
                 self._table = None
@@ -160,46 +145,16 @@ class RateLimiter:
 
     def hit(self, key: str | bytes) -> Decision:
         """Count one request for `key` if it is admitted; say whether it was."""
-        table = self._table
-        if table is None or table.closed:
-            table = self._open()
-        hashed = _hashes.get(key)
-        if hashed is None:
-            if len(_hashes) >= _HASH_CACHE:
-                _hashes.clear()
-            hashed = _hashes[key] = key_hash(key)
-        high, low = hashed
-        outcome = table.hit(high, low, self.clock())
-        if outcome[0] == FULL:
-            return self._full(outcome[1])
-        allowed, now, per_rule = outcome  # type: ignore[misc]
-        if len(per_rule) == 1:  # PERF: the usual single rule skips the selection below
-            limit, period = self.rules[0]
-            in_window, oldest = per_rule[0]
-            if allowed:
-                return Decision(True, limit, limit - in_window, oldest + period, 0.0)
-            return Decision(False, limit, 0, oldest + period, oldest + period - now)
-        if allowed:  # report the rule closest to refusing; on a tie, the slowest to free up
-            index = min(
-                range(len(per_rule)),
-                key=lambda i: (
-                    self.rules[i][0] - per_rule[i][0],
-                    -(per_rule[i][1] + self.rules[i][1]),
-                ),
-            )
-            limit, period = self.rules[index]
-            in_window, oldest = per_rule[index]
-            return Decision(True, limit, limit - in_window, oldest + period, 0.0)
-        # report the refusing rule that frees up last: its wait is the real one
-        waits = [
-            (oldest + period - now, i)
-            for i, ((limit, period), (in_window, oldest)) in enumerate(
-                zip(self.rules, per_rule, strict=True)
-            )
-            if in_window >= limit
-        ]
-        wait, index = max(waits)
-        return Decision(False, self.rules[index][0], 0, now + wait, wait)
+        outcome = self._decide(key, self.clock)  # PERF: the open table's decide_key
+        if outcome.__class__ is Decision:
+            return outcome
+        if outcome is None:  # not open yet, or closed: (re)open and decide
+            outcome = self._open().decide_key(key, self.clock)
+        if outcome is None:
+            raise RuntimeError(f"rate-limit table {self.name} was closed while in use")
+        if isinstance(outcome, float):  # the table is full
+            return self._full(outcome)
+        return outcome
 
     def _full(self, soonest: float) -> Decision:
         if not self._warned_full:
