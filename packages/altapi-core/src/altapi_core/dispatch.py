@@ -112,8 +112,10 @@ class Dispatcher:
         except BaseException as exc:
             await _finish(exchange, exc, request)
             raise
-        if exchange.di is not None or exchange.tasks is not None:
+        if exchange.tasks is not None:
             await exchange.finish()
+        elif exchange.di is not None:  # PERF: Exchange.finish inlined, one coroutine less
+            await exchange.di.aclose(exchange.error)
         if request._form is not None:
             await request.close()  # uploaded files' temporary storage
 
@@ -121,7 +123,7 @@ class Dispatcher:
         scope = request.scope
         if request._exchange is None:  # a middleware passed on a Request of its own
             request._exchange = scope["altapi.exchange"]
-        path = route_path(scope)
+        path = route_path(scope) if scope.get("root_path") else scope["path"]
         raw = scope.get("raw_path")
         if raw is not None and b"%2" in raw and b"%2f" in raw.lower():
             return await self.route_segments(request, path, raw)

@@ -4,9 +4,12 @@ For a handler with a generator dependency, a nested one and an async one the
 generated solver reads like the code one would write by hand:
 
     async def solve(values, path_params, scope):
+        exits = scope._exits
         g0 = c0()
-        v0 = first(g0)
-        scope.push(g0)
+        v0 = next(g0, _NOTHING)
+        if v0 is _NOTHING:
+            first(g0)  # raises: the generator did not yield
+        exits.append((g0, None))
         v1 = c1(db=v0)
         v2 = await c2()
         return {"db": v0, "repo": v1, "conf": v2}
@@ -29,6 +32,9 @@ if TYPE_CHECKING:
 __all__ = ["compile_solver"]
 
 Solver = Callable[[dict[str, Any], Any, Any], Awaitable[dict[str, Any]]]
+
+
+_NOTHING = object()
 
 
 def _first(gen: Any) -> Any:
@@ -64,8 +70,10 @@ def compile_solver(plan: Plan) -> Solver | None:
     """The generated solver, or None when the plan needs the generic loop."""
     from .plan import AGEN, ASYNC, GEN, SYNC
 
-    namespace: dict[str, Any] = {"first": _first, "afirst": _afirst}
+    namespace: dict[str, Any] = {"first": _first, "afirst": _afirst, "_NOTHING": _NOTHING}
     lines = ["async def solve(values, path_params, scope):"]
+    if any(step.kind in (GEN, AGEN) for step in plan.steps):
+        lines.append("    exits = scope._exits  # RequestScope.push, inlined")
     for index, step in enumerate(plan.steps):
         if step.threaded or step.kind not in (SYNC, ASYNC, GEN, AGEN):
             return None
@@ -76,16 +84,19 @@ def compile_solver(plan: Plan) -> Solver | None:
         elif step.kind == ASYNC:
             lines.append(f"    v{index} = await {call}")
         elif step.kind == GEN:
+            # PERF: next() inlined; a finished generator is named by first() only then.
             lines += [
                 f"    g{index} = {call}",
-                f"    v{index} = first(g{index})",
-                f"    scope.push(g{index})",
+                f"    v{index} = next(g{index}, _NOTHING)",
+                f"    if v{index} is _NOTHING:",
+                f"        first(g{index})",
+                f"    exits.append((g{index}, None))",
             ]
         else:
             lines += [
                 f"    g{index} = {call}",
                 f"    v{index} = await afirst(g{index})",
-                f"    scope.push(g{index})",
+                f"    exits.append((g{index}, None))",
             ]
     result = ", ".join(f"{name!r}: {_expr(source, ref)}" for name, source, ref in plan.args)
     lines.append(f"    return {{{result}}}")
