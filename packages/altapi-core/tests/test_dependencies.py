@@ -250,3 +250,20 @@ async def test_client_disconnect_mid_stream_still_closes_dependencies():
     with anyio.fail_after(10):
         await app(scope, receive, send)
     assert events[-1] == "closed"
+
+
+def test_override_that_needs_the_request_on_a_route_that_did_not():
+    app = AltAPI()
+
+    def real():
+        return "real"
+
+    @app.get("/")
+    async def home(value=Depends(real)):
+        return PlainTextResponse(value)
+
+    def fake(request: Request):
+        return f"fake for {request.url.path}"
+
+    app.dependency_overrides[real] = fake
+    assert TestClient(app).get("/").text == "fake for /"

@@ -111,6 +111,7 @@ class AltAPI(RouteDecorators):
             first_param="websocket" if spec.websocket else None,
             dependencies=self.dependencies + spec.dependencies,
             name=name,
+            errors=self.errors,
         )
         if spec.methods is None:
             self.router.add_websocket(spec.path, endpoint, name=name)

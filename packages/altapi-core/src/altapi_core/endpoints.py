@@ -41,12 +41,10 @@ def as_response(result: Any, handler_name: str) -> Response:
 class Exchange:
     """What one request accumulates for after its response: cleanups, tasks, the error seen."""
 
-    __slots__ = ("di", "error", "tasks")
-
-    def __init__(self) -> None:
-        self.di: RequestScope | None = None
-        self.tasks: BackgroundTasks | None = None
-        self.error: BaseException | None = None
+    # PERF: class-level defaults and no __init__: creating one costs a bare allocation.
+    di: RequestScope | None = None
+    tasks: BackgroundTasks | None = None
+    error: BaseException | None = None
 
     async def finish(self, error: BaseException | None = None) -> None:
         """Run background tasks (unless the request failed), then close dependencies."""
@@ -90,6 +88,8 @@ class Endpoint:
     __slots__ = (
         "_background",
         "_overrides",
+        "_wants_request",
+        "errors",
         "_request_only",
         "_route_dependencies",
         "handler",
@@ -109,8 +109,10 @@ class Endpoint:
         first_param: str | None = None,
         dependencies: Sequence[Depends] = (),
         name: str | None = None,
+        errors: Any = None,
     ) -> None:
         self.handler = handler
+        self.errors = errors  # ErrorHandlers: an exception becomes its handler's response
         self.name: str = name or getattr(handler, "__name__", None) or type(handler).__name__
         self.is_async = is_async_callable(handler)
         target = _with_dependencies(handler, dependencies) if dependencies else handler
@@ -119,6 +121,7 @@ class Endpoint:
         self.uses_di = self.plan.has_dependencies
         self._background = "background" in self.needs
         self._overrides = injector.overrides  # a dict: empty unless a test overrides
+        self._wants_request = bool(self.needs)
         self._route_dependencies = bool(dependencies)
         # PERF: `def h(request)`, the commonest handler, skips the plan entirely.
         params = list(inspect.signature(handler).parameters.values())
@@ -161,34 +164,45 @@ class Endpoint:
     async def respond(
         self, request: Any, path_params: dict[str, Any], exchange: Exchange
     ) -> Response:
-        if self._request_only:
-            if self.is_async:
-                result = await self.handler(request)
-            else:
-                result = await run_sync(self.handler, request)
-        else:
-            if self._background or self._route_dependencies:
-                kwargs = await self.arguments({"request": request}, path_params, exchange)
-            else:
-                scope = _UNUSED_SCOPE
-                if self.uses_di:
-                    if exchange.di is None:
-                        exchange.di = RequestScope()
-                    scope = exchange.di
-                # PERF: Plan.solve inlined (one coroutine less) unless overrides are set.
-                plan = self.plan
-                if self._overrides:
-                    kwargs = await plan.solve({"request": request}, path_params, scope)
+        """The handler's Response; its exception goes to the error handlers."""
+        try:
+            if self._request_only:
+                if self.is_async:
+                    result = await self.handler(request)
                 else:
-                    kwargs = await plan.run({"request": request}, path_params, scope)
-            if self.is_async:
-                result = await self.handler(**kwargs)
+                    result = await run_sync(self.handler, request)
             else:
-                result = await run_sync(functools.partial(self.handler, **kwargs))
-        if isinstance(result, Response):
-            return result
-        return as_response(result, self.name)
+                if self._background or self._route_dependencies:
+                    kwargs = await self.arguments({"request": request}, path_params, exchange)
+                else:
+                    scope = _UNUSED_SCOPE
+                    if self.uses_di:
+                        if exchange.di is None:
+                            exchange.di = RequestScope()
+                        scope = exchange.di
+                    # PERF: Plan.solve inlined (one coroutine less) unless overrides are set.
+                    plan = self.plan
+                    if self._overrides:  # an override may need the request the route did not
+                        kwargs = await plan.solve({"request": request}, path_params, scope)
+                    elif self._wants_request:
+                        kwargs = await plan.run({"request": request}, path_params, scope)
+                    else:
+                        kwargs = await plan.run(_NO_VALUES, path_params, scope)
+                if self.is_async:
+                    result = await self.handler(**kwargs)
+                else:
+                    result = await run_sync(functools.partial(self.handler, **kwargs))
+            if isinstance(result, Response):
+                return result
+            return as_response(result, self.name)
+        except Exception as exc:
+            exchange.error = exc
+            if self.errors is None:
+                raise
+            return await self.errors.handled(request, exc)
 
 
 # Plans without dependencies never touch the request scope they are given.
 _UNUSED_SCOPE = RequestScope()
+# The values of a plan that needs none (read, never written).
+_NO_VALUES: dict[str, Any] = {}

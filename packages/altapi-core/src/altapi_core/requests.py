@@ -64,7 +64,6 @@ class Request:
         scope: Scope,
         receive: Receive = _no_receive,
         send: Send = _no_send,
-        *,
         max_body_size: int | None = None,
     ) -> None:
         self.scope = scope
