@@ -108,7 +108,19 @@ class Dispatcher:
                 await _finish(exchange, exc, request)
             raise  # the server logs it; TestClient re-raises it in the test
         try:
-            await response(scope, receive, send)
+            if type(response).__call__ is _SEND_WHOLE and response.background is None:
+                # PERF: Response.__call__ inlined for plain responses (one frame less).
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": response.status_code,
+                        "headers": response.raw_headers,
+                    }
+                )
+                body = b"" if scope["method"] == "HEAD" else response.body
+                await send({"type": "http.response.body", "body": body})
+            else:
+                await response(scope, receive, send)
         except BaseException as exc:
             await _finish(exchange, exc, request)
             raise
@@ -190,6 +202,9 @@ class Dispatcher:
                     target += "?" + query.decode("latin-1")
                 return RedirectResponse(target, status_code=307)
         return await self.errors.http_error(request, 404)
+
+
+_SEND_WHOLE = Response.__call__
 
 
 def _bind(middleware: FunctionMiddleware, call_next: CallNext) -> CallNext:
