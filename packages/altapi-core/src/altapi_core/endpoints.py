@@ -6,6 +6,7 @@ import functools
 import inspect
 import typing
 from collections.abc import Callable, Sequence
+from types import CoroutineType
 from typing import Any
 
 from anyio.to_thread import run_sync
@@ -90,6 +91,7 @@ class Endpoint:
         "_overrides",
         "_wants_request",
         "errors",
+        "guards",
         "_request_only",
         "_route_dependencies",
         "handler",
@@ -113,6 +115,7 @@ class Endpoint:
     ) -> None:
         self.handler = handler
         self.errors = errors  # ErrorHandlers: an exception becomes its handler's response
+        self.guards: tuple[Any, ...] = tuple(getattr(handler, "__altapi_guards__", ()))
         self.name: str = name or getattr(handler, "__name__", None) or type(handler).__name__
         self.is_async = is_async_callable(handler)
         target = _with_dependencies(handler, dependencies) if dependencies else handler
@@ -165,7 +168,17 @@ class Endpoint:
         self, request: Any, path_params: dict[str, Any], exchange: Exchange
     ) -> Response:
         """The handler's Response; its exception goes to the error handlers."""
+        tokens: list[Any] | None = None
         try:
+            if self.guards:  # e.g. @rate_limit: may answer before the handler runs
+                tokens = []
+                for guard in self.guards:
+                    token = guard.check(request)
+                    if token.__class__ is CoroutineType:  # an async check
+                        token = await token
+                    if isinstance(token, Response):
+                        return token
+                    tokens.append(token)
             if self._request_only:
                 if self.is_async:
                     result = await self.handler(request)
@@ -192,10 +205,15 @@ class Endpoint:
                     result = await self.handler(**kwargs)
                 else:
                     result = await run_sync(functools.partial(self.handler, **kwargs))
-            if isinstance(result, Response):
-                return result
-            return as_response(result, self.name)
+            response = result if isinstance(result, Response) else as_response(result, self.name)
+            if tokens:
+                for guard, token in zip(self.guards, tokens):  # noqa: B905 - same length
+                    guard.finish(response, token)
+            return response
         except Exception as exc:
+            if tokens:
+                for guard, token in zip(self.guards, tokens):  # noqa: B905 - same length
+                    guard.amend(exc, token)
             exchange.error = exc
             if self.errors is None:
                 raise

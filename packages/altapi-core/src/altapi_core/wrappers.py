@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
 import typing
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from anyio.to_thread import run_sync
 
@@ -21,7 +22,7 @@ from .endpoints import as_response, is_async_callable
 from .requests import Request
 from .responses import Response
 
-__all__ = ["Around", "CallHandler", "wrap_handler"]
+__all__ = ["Around", "CallHandler", "Guard", "guard_handler", "wrap_handler"]
 
 CallHandler = Callable[[], Awaitable[Response]]
 Around = Callable[[Request, CallHandler], Awaitable[Response]]
@@ -70,4 +71,68 @@ def wrap_handler(handler: Callable[..., Any], around: Around) -> Callable[..., A
     wrapper.__doc__ = handler.__doc__
     wrapper.__module__ = getattr(handler, "__module__", __name__)
     wrapper.__altapi_wrapped__ = handler  # type: ignore[attr-defined]
+    # Guards of the wrapped handler still run: the endpoint applies them, outside `around`.
+    wrapper.__altapi_guards__ = getattr(handler, "__altapi_guards__", ())  # type: ignore[attr-defined]
     return wrapper
+
+
+class Guard(Protocol):
+    """What `guard_handler` runs around a handler, inside the endpoint (no extra frames).
+
+    `check(request)` returns a Response to answer at once (the handler is not
+    called), or a token, or a coroutine giving one of those; after the handler, `finish(response, token)` may amend
+    its response, and `amend(exc, token)` an HTTPException it raised.
+    """
+
+    def check(self, request: Request) -> Any: ...
+
+    def finish(self, response: Response, token: Any) -> None: ...
+
+    def amend(self, exc: Exception, token: Any) -> None: ...
+
+
+def guard_handler(handler: Callable[..., Any], guard: Guard) -> Callable[..., Any]:
+    """A copy of `handler` that the endpoint runs with `guard` around it.
+
+    Lighter than `wrap_handler` (the handler is called directly, with its own
+    arguments) for decorators that only decide whether it runs and amend its
+    response, like `@rate_limit`. The copy has the same code and signature; the
+    original function is left untouched, so it may also be routed unguarded.
+    Guards stack: the outermost decorator's guard runs first.
+    """
+    guards = (guard, *getattr(handler, _GUARDS, ()))
+    if isinstance(handler, types.FunctionType):
+        copy = types.FunctionType(
+            handler.__code__,
+            handler.__globals__,
+            handler.__name__,
+            handler.__defaults__,
+            handler.__closure__,
+        )
+        copy.__kwdefaults__ = handler.__kwdefaults__
+        copy.__dict__.update(handler.__dict__)
+        copy.__annotations__ = dict(handler.__annotations__)
+        copy.__qualname__ = handler.__qualname__
+        copy.__module__ = handler.__module__
+        copy.__doc__ = handler.__doc__
+        setattr(copy, _GUARDS, guards)
+        return copy
+
+    async def around(request: Request, call_handler: CallHandler) -> Response:
+        token = guard.check(request)
+        if isinstance(token, types.CoroutineType):
+            token = await token
+        if isinstance(token, Response):
+            return token
+        try:
+            response = await call_handler()
+        except Exception as exc:
+            guard.amend(exc, token)
+            raise
+        guard.finish(response, token)
+        return response
+
+    return wrap_handler(handler, around)
+
+
+_GUARDS = "__altapi_guards__"

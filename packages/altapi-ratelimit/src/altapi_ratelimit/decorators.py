@@ -8,8 +8,8 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from altapi_core import HTTPException, JSONResponse, Request, Response
-from altapi_core.wrappers import CallHandler, wrap_handler
+from altapi_core import HTTPException, JSONResponse, Response
+from altapi_core.wrappers import guard_handler
 
 from .keys import client_ip, client_ip_behind
 from .limiter import Decision, RateLimiter, unique_name
@@ -67,6 +67,47 @@ class Guard:
             decision = await decision
         return decision
 
+    def check(self, request: Any) -> Any:
+        """A 429 response, or the decision (None when skipped) for `finish`; a coroutine
+        giving one of those when the key, the skip test or the limiter is async."""
+        if self.hooked_pid != os.getpid():
+            self._close_at_shutdown(request)
+        if self.skip_when is None and self.key_func is client_ip:
+            # PERF: the usual case stays synchronous: no coroutine to create and await.
+            client = request.scope.get("client")
+            decision = self.limiter.hit(client[0] if client else "unknown")
+            if decision.__class__ is Decision:
+                return self.refusal(decision) if not decision.allowed else decision
+            return self._settle(decision)
+        return self._check_async(request)
+
+    async def _settle(self, pending: Any) -> Response | Decision:
+        decision: Decision = await pending
+        return self.refusal(decision) if not decision.allowed else decision
+
+    async def _check_async(self, request: Any) -> Response | Decision | None:
+        decision = await self.decide(request)
+        if decision is not None and not decision.allowed:
+            return self.refusal(decision)
+        return decision
+
+    def finish(self, response: Response, decision: Decision | None) -> None:
+        if decision is None:
+            return
+        if self.ietf_headers:
+            response.headers.update(self.headers(decision))
+        else:  # PERF: three integer fields, appended as raw pairs
+            response.raw_headers += (
+                (b"x-ratelimit-limit", b"%d" % decision.limit),
+                (b"x-ratelimit-remaining", b"%d" % decision.remaining),
+                (b"x-ratelimit-reset", b"%d" % math.ceil(decision.reset)),
+            )
+
+    def amend(self, exc: Exception, decision: Decision | None) -> None:
+        """An HTTPException's error response carries the rate-limit fields too."""
+        if decision is not None and isinstance(exc, HTTPException):
+            exc.headers = {**self.headers(decision), **(exc.headers or {})}
+
     def headers(self, decision: Decision) -> dict[str, str]:
         fields = decision.headers()
         if self.ietf_headers:
@@ -106,26 +147,10 @@ def ietf_fields(
 
 def _decorator(guard: Guard) -> Callable[[F], F]:
     def decorate(handler: F) -> F:
-        async def around(request: Request, call_handler: CallHandler) -> Response:
-            decision = await guard.decide(request)
-            if decision is None:
-                return await call_handler()
-            if not decision.allowed:
-                return guard.refusal(decision)
-            try:
-                response = await call_handler()
-            except HTTPException as exc:  # its error response carries the fields too
-                exc.headers = {**guard.headers(decision), **(exc.headers or {})}
-                raise
-            if guard.ietf_headers:
-                response.headers.update(guard.headers(decision))
-            else:
-                response.raw_headers.extend(decision.raw_headers())
-            return response
-
-        wrapped = wrap_handler(handler, around)
-        wrapped.__altapi_rate_limiter__ = guard.limiter  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
+        # The endpoint runs the guard around the handler (see altapi_core.wrappers).
+        guarded = guard_handler(handler, guard)
+        guarded.__altapi_rate_limiter__ = guard.limiter  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
 
     return decorate
 
