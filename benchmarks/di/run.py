@@ -147,7 +147,7 @@ def main() -> None:
         "FastAPI, 3 dependencies": fastapi_app(),
         "Litestar, 3 dependencies": litestar_app(),
     }
-    results = compare(contenders, count=2000, rounds=7)
+    results = compare(contenders, count=2000, rounds=15)
     print(table("A route with 3 dependencies", results, "raw ASGI (3 calls by hand)"))
     with_deps = results["AltAPI, 3 dependencies"] / results["AltAPI, no dependencies"]
     print(f"\nAltAPI with dependencies / without: {with_deps:.2f}x")
