@@ -8,7 +8,6 @@ shutdown on exit) and keeps one event loop for every request in the block.
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urljoin
@@ -17,7 +16,12 @@ import anyio
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from .testwebsocket import WebSocketDenialResponse, WebSocketTestSession, close_streams
+from .testwebsocket import (
+    WebSocketDenialResponse,
+    WebSocketTestSession,
+    close_streams,
+    memory_streams,
+)
 from .types import ASGIApp, Message, Scope
 
 __all__ = ["TestClient", "WebSocketDenialResponse", "WebSocketTestSession"]
@@ -190,8 +194,8 @@ class TestClient(httpx.Client):
             def reset_portal() -> None:
                 self._shared_portal = None
 
-            self._to_app, self._app_inbox = portal.call(_stream)
-            self._from_app_send, self._from_app = portal.call(_stream)
+            self._to_app, self._app_inbox = portal.call(memory_streams)
+            self._from_app_send, self._from_app = portal.call(memory_streams)
             self._lifespan_streams = (
                 self._to_app,
                 self._app_inbox,
@@ -255,7 +259,3 @@ class _OwnPortalSession(WebSocketTestSession):
             super().__exit__(*exc_info)
         finally:
             self._portal_cm.__exit__(None, None, None)
-
-
-def _stream() -> tuple[Any, Any]:
-    return anyio.create_memory_object_stream[Message](math.inf)

@@ -41,8 +41,8 @@ class WebSocketTestSession:
         self.extra_headers: list[tuple[bytes, bytes]] = []
 
     def __enter__(self) -> WebSocketTestSession:
-        self._to_app, self._app_inbox = self._portal.call(_stream)
-        self._from_app_send, self._from_app = self._portal.call(_stream)
+        self._to_app, self._app_inbox = self._portal.call(memory_streams)
+        self._from_app_send, self._from_app = self._portal.call(memory_streams)
         self._task = self._portal.start_task_soon(self._run)
         try:
             self.send({"type": "websocket.connect"})
@@ -158,5 +158,6 @@ async def close_streams(*streams: Any) -> None:
         stream.close()
 
 
-def _stream() -> tuple[Any, Any]:
+def memory_streams() -> tuple[Any, Any]:
+    """An unbounded (send, receive) pair, made inside the portal's event loop."""
     return anyio.create_memory_object_stream[Message](math.inf)

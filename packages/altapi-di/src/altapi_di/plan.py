@@ -12,7 +12,7 @@ import typing
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .codegen import compile_solver
+from .codegen import _afirst, _first, compile_solver
 from .depends import DependencyError, Depends
 from .scope import RequestScope
 
@@ -293,12 +293,7 @@ class Plan:
                         results.append(_start(step.call(**kwargs), scope, None))
                     else:
                         agen = step.call(**kwargs)
-                        try:
-                            value = await agen.__anext__()
-                        except StopAsyncIteration:
-                            raise DependencyError(
-                                f"generator dependency {_name(step.call)} did not yield"
-                            ) from None
+                        value = await _afirst(agen)
                         scope.push(agen)
                         results.append(value)
         return _bind(self.args, results, values, path_params)
@@ -319,10 +314,7 @@ def _bind(
 
 
 def _start(gen: Any, scope: RequestScope, run_sync: Any) -> Any:
-    try:
-        value = next(gen)
-    except StopIteration:
-        raise DependencyError(f"generator dependency {_name(gen)} did not yield") from None
+    value = _first(gen)
     scope.push(gen, run_sync)
     return value
 

@@ -97,11 +97,7 @@ class Guard:
         if self.ietf_headers:
             response.headers.update(self.headers(decision))
         else:  # PERF: three integer fields, appended as raw pairs
-            response.raw_headers += (
-                (b"x-ratelimit-limit", b"%d" % decision.limit),
-                (b"x-ratelimit-remaining", b"%d" % decision.remaining),
-                (b"x-ratelimit-reset", b"%d" % math.ceil(decision.reset)),
-            )
+            response.raw_headers += decision.raw_headers()
 
     def amend(self, exc: Exception, decision: Decision | None) -> None:
         """An HTTPException's error response carries the rate-limit fields too."""
