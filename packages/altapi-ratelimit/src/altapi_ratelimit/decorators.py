@@ -43,19 +43,25 @@ class Guard:
         self.key_func = key_func
         self.skip_when = skip_when
         self.ietf_headers = ietf_headers
-        self.hooked_pid = -1
+        # Whether this process has put the limiter's close in the app's shutdown hooks;
+        # a forked worker starts over (paid at fork, not as a getpid() per request).
+        self.hooked = False
+        os.register_at_fork(after_in_child=self._forget_hook)
+
+    def _forget_hook(self) -> None:
+        self.hooked = False
 
     def _close_at_shutdown(self, request: Any) -> None:
         # uvicorn workers end by re-raising SIGTERM, so atexit never runs there: close
         # (and, in the last process, remove) the table from the app's shutdown hooks.
-        self.hooked_pid = os.getpid()
+        self.hooked = True
         hooks = getattr(request.scope.get("app"), "on_shutdown", None)
         if isinstance(hooks, list) and self.limiter.close not in hooks:
             hooks.append(self.limiter.close)
 
     async def decide(self, request: Any) -> Decision | None:
         """None when `skip_when` says so; otherwise the decision for this request."""
-        if self.hooked_pid != os.getpid():
+        if not self.hooked:
             self._close_at_shutdown(request)
         if self.skip_when is not None and await _maybe_await(self.skip_when(request)):
             return None
@@ -70,7 +76,7 @@ class Guard:
     def check(self, request: Any) -> Any:
         """A 429 response, or the decision (None when skipped) for `finish`; a coroutine
         giving one of those when the key, the skip test or the limiter is async."""
-        if self.hooked_pid != os.getpid():
+        if not self.hooked:
             self._close_at_shutdown(request)
         if self.skip_when is None and self.key_func is client_ip:
             # PERF: the usual case stays synchronous: no coroutine to create and await.
