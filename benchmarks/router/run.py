@@ -62,6 +62,7 @@ def altapi(impl: str, table: list[list[str]]) -> Lookup:
     router = type("R", (altapi_router.Router,), {"_tree_class": module.Tree})()
     for method, path in table:
         router.add(path, path, methods=[method])
+    router.match("GET", "/")  # as in an app: the first lookup binds the tree's matcher
     match = router.match
 
     def lookup(method: str, path: str) -> Any:

@@ -1,4 +1,4 @@
-"""Hatch build hook: compile `_tree.py` with Cython into the `altapi_router._ctree` extension.
+"""Hatch build hook: compile `_ctree.pyx` with Cython into the `altapi_router._ctree` extension.
 
 Acts on the wheel target only. Without Cython or a C compiler the wheel is still
 built, pure Python, and the build says so (ALTAPI_REQUIRE_EXTENSIONS=1 makes that
@@ -19,7 +19,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 MODULE = "altapi_router._ctree"
-SOURCE = Path("src/altapi_router/_tree.py")
+SOURCE = Path("src/altapi_router/_ctree.pyx")
 
 
 class CythonBuildHook(BuildHookInterface):  # type: ignore[type-arg]
@@ -55,14 +55,7 @@ class CythonBuildHook(BuildHookInterface):  # type: ignore[type-arg]
     def _compile(root: Path, tmp: Path) -> Path:
         import Cython  # noqa: F401 - fail early and clearly when Cython is missing
 
-        # Cython pairs a module with the .pxd of the same name, so stage both as _ctree.
-        staged = tmp / "altapi_router"
-        staged.mkdir()
-        shutil.copy(root / SOURCE, staged / "_ctree.py")
-        shutil.copy(root / SOURCE.with_suffix(".pxd"), staged / "_ctree.pxd")
-        (staged / "__init__.py").touch()
         c_file = tmp / "_ctree.c"
-        directives = ["annotation_typing=False", "boundscheck=False", "wraparound=False"]
         subprocess.run(
             [
                 sys.executable,
@@ -71,8 +64,7 @@ class CythonBuildHook(BuildHookInterface):  # type: ignore[type-arg]
                 "-3",
                 "--module-name",
                 MODULE,
-                *[arg for d in directives for arg in ("-X", d)],
-                str(staged / "_ctree.py"),
+                str(root / SOURCE),
                 "-o",
                 str(c_file),
             ],

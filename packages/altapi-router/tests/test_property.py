@@ -93,3 +93,5 @@ def test_implementations_agree_with_the_reference(entries, path_lists):
             expected = reference(flat, method, path)
             for router in routers:
                 assert router.match(method, path) == expected, (path, method)
+            # The walk that the written-out code follows (and deep trees use) agrees too.
+            assert routers[0]._http._walk_path(method, path) == expected, (path, method)

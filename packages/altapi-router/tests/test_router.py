@@ -4,6 +4,8 @@ import pytest
 
 import altapi_router
 from altapi_router import NoMatchFound, RouteConflictError, register_converter
+from altapi_router._tree import Tree
+from altapi_router.routes import Route
 
 
 def test_static_route_matches_with_no_params(make_router):
@@ -100,6 +102,33 @@ def test_allowed_methods_is_the_union_over_matching_routes(make_router):
     assert router.allowed_methods("/items/3") == frozenset({"GET", "DELETE", "PUT"})
     assert router.allowed_methods("/items/x") == frozenset({"PUT"})
     assert router.allowed_methods("/nothing") == frozenset()
+
+
+def test_routes_added_after_a_lookup_are_matched(make_router):
+    router = make_router()
+    router.add("/a/{x}", "a")
+    assert router.match("GET", "/b/1") is None
+    router.add("/b/{y:int}", "b")
+    assert router.match("GET", "/b/1") == ("b", {"y": 1})
+    assert router.match_segments("GET", ["b", "2"]) == ("b", {"y": 2})
+
+
+def test_a_route_too_deep_to_write_out_is_still_matched(make_router):
+    from altapi_router._codegen import MAX_INDENT, compile_matchers
+
+    depth = MAX_INDENT  # each segment nests the written-out code at least one level
+    deep = "/" + "/".join(f"s{i}/{{p{i}:int}}" for i in range(depth))
+    tree = Tree()
+    tree.add(Route(deep, "deep", ["GET"]), frozenset({"GET"}))
+    assert compile_matchers(tree._root) is None  # so the walk is used
+    router = make_router()
+    router.add(deep, "deep")
+    router.add("/x/{name}", "shallow")
+    path = "/" + "/".join(f"s{i}/{i}" for i in range(depth))
+    assert router.match("GET", path) == ("deep", {f"p{i}": i for i in range(depth)})
+    assert router.match("GET", path + "/more") is None
+    assert router.match("GET", "/x/y") == ("shallow", {"name": "y"})
+    assert router.match("GET", "x/y") is None  # a path must start with "/"
 
 
 def test_trailing_slash_is_a_different_path(make_router):

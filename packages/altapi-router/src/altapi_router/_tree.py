@@ -1,18 +1,24 @@
 """The segment radix tree: the hot part of the router.
 
-This one file is both the pure-Python implementation and, compiled by Cython at
-wheel-build time as `altapi_router._ctree`, the extension. See docs/router.md.
+The pure-Python router matches with the tree written out as code (`_codegen`);
+`_walk` is the reference the generated code follows, and is used as is for a tree
+too deep to write out. The compiled `_ctree` keeps one of these for building and
+freezes it for matching. See docs/router.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .errors import RouteConflictError
 from .patterns import Compound, Param
 from .routes import Route
 
-__all__ = ["Tree"]
+__all__ = ["Found", "Matcher", "Tree"]
+
+Found = tuple[Any, dict[str, Any]] | None  # (handler, path parameters), or no match
+Matcher = Callable[[str, Any], Found]  # (method, path or segments) -> Found
 
 # Edge kinds. `str` and `int`, the common parameters, are matched inline.
 _STR = 0
@@ -133,8 +139,7 @@ class Tree:
 
     def __init__(self) -> None:
         self._root = _Node()
-        # PERF: a path with no parameters is one dict lookup, skipping the walk.
-        self._static: dict[str, dict[str, Route]] = {}
+        self._matchers: tuple[Matcher, Matcher] | None = None
 
     def add(self, route: Route, methods: frozenset[str]) -> None:
         node = self._root
@@ -157,8 +162,7 @@ class Tree:
         for method in methods:
             routes[method] = route
         node.routes = routes
-        if not route.param_names:
-            self._static.setdefault(route.path, {}).update(dict.fromkeys(methods, route))
+        self._matchers = None  # written out again on the next match
 
     def _edge(self, node: _Node, segment: Param | Compound) -> _Edge:
         for edge in node.edges:
@@ -179,20 +183,28 @@ class Tree:
         node.edges.insert(at, edge)
         return edge
 
-    def match(self, method: str, path: str) -> tuple[Any, dict[str, Any]] | None:
-        routes = self._static.get(path)
-        if routes is not None:
-            route = routes.get(method)
-            if route is not None:
-                return route.handler, {}
-        segs = path[1:].split("/")
-        values: list[Any] = []
-        found = _walk(self._root, segs, 0, len(segs), values, method)
-        if found is None:
-            return None
-        return found.handler, _params(found.param_names, values)
+    def matchers(self) -> tuple[Matcher, Matcher]:
+        """`match` and `match_segments` for the routes added so far, as plain functions.
 
-    def match_segments(self, method: str, segs: list[str]) -> tuple[Any, dict[str, Any]] | None:
+        They are the tree written out as code (`_codegen`), made on the first call
+        after an add(); a tree too deep for that is walked instead.
+        """
+        if self._matchers is None:
+            from ._codegen import compile_matchers
+
+            self._matchers = compile_matchers(self._root) or (self._walk_path, self._walk)
+        return self._matchers
+
+    def match(self, method: str, path: str) -> Found:
+        return self.matchers()[0](method, path)
+
+    def match_segments(self, method: str, segs: list[str]) -> Found:
+        return self.matchers()[1](method, segs)
+
+    def _walk_path(self, method: str, path: str) -> Found:
+        return self._walk(method, path[1:].split("/")) if path.startswith("/") else None
+
+    def _walk(self, method: str, segs: list[str]) -> Found:
         values: list[Any] = []
         found = _walk(self._root, segs, 0, len(segs), values, method)
         if found is None:

@@ -15,8 +15,9 @@ __all__ = ["Router"]
 class Router:
     """Maps (method, path) to a handler and its converted path parameters.
 
-    `match`, `match_segments` and `allowed_methods` are the tree's own methods, bound
-    at construction, so a lookup costs no extra Python call.
+    `match`, `match_segments` and `allowed_methods` are the tree's own functions,
+    bound to the instance (on the first lookup after an add), so a lookup costs no
+    extra Python call.
     """
 
     _tree_class: type[Tree] = Tree  # the parity tests swap in each implementation
@@ -26,9 +27,24 @@ class Router:
         self._ws = self._tree_class()
         self._routes: list[Route] = []
         self._names: dict[str, Route] = {}
-        self.match = self._http.match
-        self.match_segments = self._http.match_segments
         self.allowed_methods = self._http.allowed_methods
+
+    def match(self, method: str, path: str) -> tuple[Any, dict[str, Any]] | None:
+        """(handler, converted path parameters) for `method` on `path`, or None."""
+        self._bind()  # then the instance's own match shadows this method
+        return self.match(method, path)
+
+    def match_segments(self, method: str, segs: list[str]) -> tuple[Any, dict[str, Any]] | None:
+        """As match, on a path already split (and unquoted) into segments."""
+        self._bind()
+        return self.match_segments(method, segs)
+
+    def _bind(self) -> None:
+        self.match, self.match_segments = self._http.matchers()  # type: ignore[method-assign,assignment]
+
+    def _unbind(self) -> None:
+        self.__dict__.pop("match", None)
+        self.__dict__.pop("match_segments", None)
 
     def add(
         self,
@@ -43,6 +59,7 @@ class Router:
         route = Route(path, handler, methods, name)
         assert route.methods is not None
         self._http.add(route, route.methods)
+        self._unbind()
         self._register(route)
         return route
 
