@@ -36,6 +36,13 @@ def test_response_types_set_body_length_and_media_type(cls, content, media):
         assert response.content == '{"a":"é/"}'.encode()
 
 
+def test_json_response_keeps_html_characters_like_the_generic_path():
+    content = {"html": "<b>&</b>", "path": "/a/b", "text": "é"}
+    fast = JSONResponse(content)
+    generic = JSONResponse(content, headers={"X-Any": "1"})  # takes Response.__init__
+    assert fast.body == generic.body == '{"html":"<b>&</b>","path":"/a/b","text":"é"}'.encode()
+
+
 def test_status_code_and_custom_media_type():
     response = serve(lambda: Response("x", status_code=201, media_type="text/csv")).get("/")
     assert response.status_code == 201

@@ -49,6 +49,55 @@ async def test_generators_closed_in_reverse_order_of_creation():
     assert len(events) == 4
 
 
+async def test_close_finishes_sync_generators_without_awaiting():
+    events = []
+
+    def first():
+        yield 1
+        events.append("close first")
+
+    def second(one=Depends(first)):
+        yield one + 1
+        events.append("close second")
+
+    def handler(a=Depends(first), b=Depends(second)):
+        raise AssertionError
+
+    scope = RequestScope()
+    await Injector().plan(handler).solve({}, {}, scope)
+    assert scope.close() is None
+    assert events == ["close second", "close first"]
+    assert scope.close() is None  # idempotent
+    assert len(events) == 2
+
+
+async def test_close_hands_the_rest_to_an_awaitable_at_the_first_async_generator():
+    events = []
+
+    def first():
+        yield 1
+        events.append("close first")
+
+    async def second(one=Depends(first)):
+        yield one + 1
+        events.append("close second")
+
+    def third(two=Depends(second)):
+        yield two + 1
+        events.append("close third")
+
+    def handler(c=Depends(third)):
+        raise AssertionError
+
+    scope = RequestScope()
+    await Injector().plan(handler).solve({}, {}, scope)
+    rest = scope.close()
+    assert events == ["close third"]
+    assert rest is not None
+    await rest
+    assert events == ["close third", "close second", "close first"]
+
+
 async def test_handler_error_is_thrown_into_generators():
     seen = []
 

@@ -140,3 +140,21 @@ def test_depends_rejects_bad_arguments():
         Depends(42)
     with pytest.raises(ValueError, match="'request' or 'app'"):
         Depends(print, scope="session")
+
+
+async def test_invoke_solves_and_awaits_an_async_callable():
+    def root(request: Request):
+        yield "r"
+
+    async def top(r=Depends(root)):
+        return r + "t"
+
+    async def handler(request, t=Depends(top), r=Depends(root)):
+        return (request, t, r)
+
+    plan = make_injector().plan(handler)
+    req = Request()
+    scope = RequestScope()
+    assert await plan.invoke({"request": req}, {}, scope) == (req, "rt", "r")
+    assert len(scope) == 1  # the generator, left open for the caller to close
+    assert make_injector().plan(lambda request: None).invoke is None  # sync: no invoke

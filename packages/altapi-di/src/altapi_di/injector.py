@@ -71,8 +71,6 @@ class Injector:
 
     async def startup(self) -> None:
         """Create every app-scoped dependency (called by the app's lifespan)."""
-        if self._app_scope._closed:
-            self._app_scope = RequestScope()
         for dependency in self._app_plans:
             await self.app_value(dependency)
 

@@ -12,7 +12,7 @@ import typing
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .codegen import _afirst, _first, compile_solver
+from .codegen import Invoker, Solver, _afirst, _first, compile_solver
 from .depends import DependencyError, Depends
 from .scope import RequestScope
 
@@ -204,6 +204,7 @@ class Plan:
         "call",
         "first_param",
         "has_dependencies",
+        "invoke",
         "needs",
         "path_params",
         "stages",
@@ -233,8 +234,13 @@ class Plan:
         self.has_dependencies = bool(self.steps)
         self.stages = _stages(self.steps)
         self._overridden: dict[tuple[Any, ...], Plan] = {}
-        # `run` is `solve` without the overrides check, for callers that make it themselves.
-        self.run = compile_solver(self) or self._solve_generic
+        # `run` is `solve` without the overrides check, for callers that make it themselves;
+        # `invoke` (compiled plans of an async `call` only, else None) solves and returns
+        # `await call(**kwargs)`, also without the overrides check.
+        compiled = compile_solver(self)
+        self.run: Solver
+        self.invoke: Invoker | None
+        self.run, self.invoke = compiled or (self._solve_generic, None)
 
     def _with_overrides(self) -> Plan:
         key = tuple(self._injector.overrides.items())
