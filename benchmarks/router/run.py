@@ -53,13 +53,13 @@ MIX = [
 Lookup = Callable[[str, str], Any]  # (method, path) -> the matched route's template or None
 
 
-def altapi(impl: str, table: list[list[str]]) -> Lookup:
+def altapi(impl: str, table: list[list[str]], cache_size: int = 0) -> Lookup:
     import altapi_router
 
     module = importlib.import_module(
         {"py": "altapi_router._tree", "c": "altapi_router._ctree"}[impl]
     )
-    router = type("R", (altapi_router.Router,), {"_tree_class": module.Tree})()
+    router = type("R", (altapi_router.Router,), {"_tree_class": module.Tree})(cache_size)
     for method, path in table:
         router.add(path, path, methods=[method])
     router.match("GET", "/")  # as in an app: the first lookup binds the tree's matcher
@@ -183,6 +183,7 @@ def blacksheep(table: list[list[str]]) -> Lookup:
 CONTENDERS: dict[str, Callable[[list[list[str]]], Lookup]] = {
     "altapi_router (compiled)": lambda table: altapi("c", table),
     "altapi_router (pure Python)": lambda table: altapi("py", table),
+    "altapi_router (compiled, cache_size=1024)": lambda table: altapi("c", table, 1024),
     "xrtr": xrtr,
     "Falcon CompiledRouter": falcon,
     "BlackSheep": blacksheep,

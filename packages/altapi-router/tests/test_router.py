@@ -253,3 +253,27 @@ def test_compiled_extension_loaded_where_built():
     else:
         assert altapi_router.COMPILED is True
         assert type(altapi_router.Router()._http).__module__ == "altapi_router._ctree"
+
+
+def test_result_cache_gives_the_same_answers_and_fresh_parameters(make_router):
+    router = make_router(cache_size=2)
+    router.add("/users/{id:int}", "get", methods=["GET"])
+    router.add("/users/{id:int}", "put", methods=["PUT"])
+    first = router.match("GET", "/users/7")
+    assert first == ("get", {"id": 7})
+    first[1]["id"] = "changed by the caller"
+    assert router.match("GET", "/users/7") == ("get", {"id": 7})  # a hit, a fresh dict
+    assert router.match("PUT", "/users/7") == ("put", {"id": 7})  # the method still counts
+    assert router.match("DELETE", "/users/7") is None
+    for i in range(10):  # more paths than it may hold
+        assert router.match("GET", f"/users/{i}") == ("get", {"id": i})
+        assert len(router._http._cache) <= 2
+    router.add("/users/7", "seven")  # an add() is seen at once
+    assert router.match("GET", "/users/7") == ("seven", {})
+
+
+def test_result_cache_is_off_by_default(make_router):
+    router = make_router()
+    router.add("/a/{x}", "a")
+    router.match("GET", "/a/1")
+    assert router._http._cache is None

@@ -32,6 +32,7 @@ cdef int _GREEDY = _tree._GREEDY
 
 cdef enum:
     MAX_DEPTH = 48  # a tree deeper than this many segments is matched by the pure tree
+    MAX_CACHED_PATH = 256  # longer paths are not kept in the result cache (as in _tree)
 
 
 cdef class _Leaf:
@@ -245,14 +246,20 @@ cdef class Tree:
     cdef _CNode _root
     cdef bint _converters  # some edge converts in Python: the walk needs a values list
     cdef bint _too_deep  # a route deeper than MAX_DEPTH: match with the pure tree
+    cdef readonly dict _cache  # path -> (method, handler, params) of recent matches, or None
+    cdef Py_ssize_t _cache_size
 
-    def __init__(self):
+    def __init__(self, Py_ssize_t cache_size=0):
         self._source = _tree.Tree()
         self._root = None
+        self._cache_size = cache_size
+        self._cache = {} if cache_size > 0 else None
 
     def add(self, route, methods):
         self._source.add(route, methods)
         self._root = None  # frozen again on the next match
+        if self._cache is not None:
+            self._cache.clear()
 
     def allowed_methods(self, path):
         return self._source.allowed_methods(path)
@@ -272,6 +279,11 @@ cdef class Tree:
     def match(self, str method, str path):
         cdef _Path p
         cdef list values = None
+        cdef dict params
+        if self._cache is not None:
+            entry = self._cache.get(path)
+            if entry is not None and (<tuple>entry)[0] == method:
+                return (<tuple>entry)[1], (<dict>(<tuple>entry)[2]).copy()
         if self._root is None:
             self._build()
         if self._too_deep:
@@ -279,13 +291,20 @@ cdef class Tree:
         p.kind = PyUnicode_KIND(path)
         p.data = PyUnicode_DATA(path)
         p.length = PyUnicode_GET_LENGTH(path)
+        if p.length == 0 or PyUnicode_READ(p.kind, p.data, 0) != 47:  # not "/..."
+            return None
         p.depth = 0
         if self._converters:
             values = []
-        found = _walk(self._root, &p, path, 1 if p.length else 0, method, values)
+        found = _walk(self._root, &p, path, 1, method, values)
         if found is None:
             return None
-        return (<_Leaf>found).handler, _params(<_Leaf>found, &p, path, values)
+        params = _params(<_Leaf>found, &p, path, values)
+        if self._cache is not None and p.length <= MAX_CACHED_PATH:
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()  # bounded: start again rather than track recency
+            self._cache[path] = (method, (<_Leaf>found).handler, params.copy())
+        return (<_Leaf>found).handler, params
 
 
 cdef bint _converts(_CNode node):

@@ -134,12 +134,37 @@ def _params(names: tuple[str, ...], values: list[Any]) -> dict[str, Any]:
     return params
 
 
+MAX_CACHED_PATH = 256  # longer paths are not kept in the result cache
+
+
+def _cached(match: Matcher, cache: dict[str, Any], size: int) -> Matcher:
+    """`match` remembering found results by path: at most `size` of them, then it starts
+    again (no recency to track). Each hit returns a copy of the parameters."""
+
+    def cached(method: str, path: str) -> Found:
+        entry = cache.get(path)
+        if entry is not None and entry[0] == method:
+            return entry[1], entry[2].copy()
+        found = match(method, path)
+        if found is not None and len(path) <= MAX_CACHED_PATH:
+            if len(cache) >= size:
+                cache.clear()
+            cache[path] = (method, found[0], found[1].copy())
+        return found
+
+    return cached
+
+
 class Tree:
     """Routes keyed by method at the leaves of a tree of path segments."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_size: int = 0) -> None:
         self._root = _Node()
         self._matchers: tuple[Matcher, Matcher] | None = None
+        self._cache_size = cache_size
+        self._cache: dict[str, tuple[str, Any, dict[str, Any]]] | None = (
+            {} if cache_size > 0 else None
+        )
 
     def add(self, route: Route, methods: frozenset[str]) -> None:
         node = self._root
@@ -163,6 +188,8 @@ class Tree:
             routes[method] = route
         node.routes = routes
         self._matchers = None  # written out again on the next match
+        if self._cache is not None:
+            self._cache.clear()
 
     def _edge(self, node: _Node, segment: Param | Compound) -> _Edge:
         for edge in node.edges:
@@ -192,7 +219,10 @@ class Tree:
         if self._matchers is None:
             from ._codegen import compile_matchers
 
-            self._matchers = compile_matchers(self._root) or (self._walk_path, self._walk)
+            match, match_segments = compile_matchers(self._root) or (self._walk_path, self._walk)
+            if self._cache is not None:
+                match = _cached(match, self._cache, self._cache_size)
+            self._matchers = match, match_segments
         return self._matchers
 
     def match(self, method: str, path: str) -> Found:

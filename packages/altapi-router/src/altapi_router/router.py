@@ -22,8 +22,13 @@ class Router:
 
     _tree_class: type[Tree] = Tree  # the parity tests swap in each implementation
 
-    def __init__(self) -> None:
-        self._http = self._tree_class()
+    def __init__(self, cache_size: int = 0) -> None:
+        """`cache_size` > 0 remembers the results of up to that many recent paths.
+
+        Off by default. A hit costs a dict lookup and a copy of the parameters; the
+        cache starts again when full, and any add() empties it. See docs/router.md.
+        """
+        self._http = self._tree_class(cache_size)
         self._ws = self._tree_class()
         self._routes: list[Route] = []
         self._names: dict[str, Route] = {}
