@@ -9,7 +9,12 @@ CPU time of this process (`time.process_time`), not wall time: on a shared
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -112,3 +117,33 @@ def time_call(fn: Callable[[], Any], count: int) -> float:
     for _ in range(count):
         fn()
     return (time.perf_counter() - start) / count
+
+
+def per_call_instructions(script: str, *args: str, calls: int = 4000) -> float:
+    """Instructions per call of what `script ... N` does N times, under valgrind's callgrind.
+
+    Runs the script with N = 200 and N = 200 + `calls` and divides the difference by
+    `calls`, so start-up cancels out. The counts do not move with the machine's load.
+    """
+    counts = []
+    for n in (200, 200 + calls):
+        with tempfile.NamedTemporaryFile(suffix=".out") as out:
+            result = subprocess.run(
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    f"--callgrind-out-file={out.name}",
+                    sys.executable,
+                    script,
+                    *args,
+                    str(n),
+                ],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONHASHSEED": "0"},
+                check=True,
+            )
+        found = re.search(r"Collected : (\d+)", result.stderr)
+        assert found is not None, result.stderr[-2000:]
+        counts.append(int(found.group(1)))
+    return (counts[1] - counts[0]) / calls

@@ -9,11 +9,12 @@ reports the difference / 4000: start-up cancels out. Needs valgrind (Debian).
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _harness import per_call_instructions
 
 HERE = Path(__file__).resolve().parent
 DRIVER = """
@@ -30,33 +31,12 @@ asyncio.run(main())
 """
 
 
-def instructions(script: str, contender: str, requests: int) -> int:
-    with tempfile.NamedTemporaryFile(suffix=".out") as out:
-        result = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={out.name}",
-                sys.executable,
-                script,
-                contender,
-                str(requests),
-            ],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONHASHSEED": "0"},
-            check=True,
-        )
-    return int(re.search(r"Collected : (\d+)", result.stderr).group(1))  # type: ignore[union-attr]
-
-
 def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as driver:
         driver.write(DRIVER.format(benchmarks=str(HERE.parent), here=str(HERE)))
     counts = {}
     for contender in ("raw", "plain", "deps"):
-        base = instructions(driver.name, contender, 200)
-        counts[contender] = (instructions(driver.name, contender, 4200) - base) / 4000
+        counts[contender] = per_call_instructions(driver.name, contender)
     os.unlink(driver.name)
     raw = counts["raw"]
     print("| contender | instructions/request | ratio to raw ASGI |\n|---|---:|---:|")

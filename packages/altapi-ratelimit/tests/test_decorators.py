@@ -186,3 +186,50 @@ def test_the_table_is_closed_and_removed_at_app_shutdown(clock, namespace):
         path = limiter.path
         assert os.path.exists(path)
     assert not os.path.exists(path)
+
+
+def test_the_usual_guard_runs_in_c_on_the_compiled_table(clock, namespace, impl):
+    app = AltAPI()
+
+    @app.get("/x")
+    @rate_limit(3, 60, clock=clock, namespace=namespace)
+    async def limited(request):
+        return PlainTextResponse("ok")
+
+    (guard,) = limited.__altapi_guards__
+    client = TestClient(app)
+    assert client.get("/x").headers["x-ratelimit-remaining"] == "2"
+    assert ("check" in guard.__dict__) is (impl == "c")  # the C check, after the first hit
+    assert client.get("/x").headers["x-ratelimit-remaining"] == "1"
+    guard._forget_hook()  # as in a forked child: the Python path first, to hook again
+    assert "check" not in guard.__dict__ and "finish" not in guard.__dict__
+    assert client.get("/x").headers["x-ratelimit-remaining"] == "0"
+    assert ("check" in guard.__dict__) is (impl == "c")  # installed again
+    assert client.get("/x").status_code == 429
+    limited.__altapi_rate_limiter__.close()
+
+
+def test_a_closed_table_is_reopened_by_the_next_request(clock, namespace):
+    app, limiter = _app(rate_limit(3, 60, clock=clock, namespace=namespace))
+    client = TestClient(app)
+    assert client.get("/x").headers["x-ratelimit-remaining"] == "2"
+    assert client.get("/x").headers["x-ratelimit-remaining"] == "1"
+    limiter.close()  # the last user: the file and its counts go
+    assert client.get("/x").headers["x-ratelimit-remaining"] == "2"
+    assert client.get("/x").headers["x-ratelimit-remaining"] == "1"
+    limiter.close()
+
+
+@pytest.mark.parametrize("when_full", ["open", "closed"])
+def test_a_full_table_through_the_decorator(clock, namespace, when_full):
+    app, limiter = _app(
+        rate_limit(1, 60, clock=clock, namespace=namespace, slots=1, when_full=when_full)
+    )
+    one = TestClient(app, client=("10.0.0.1", 1000))
+    two = TestClient(app, client=("10.0.0.2", 1000))
+    assert one.get("/x").status_code == 200
+    assert one.get("/x").status_code == 429  # counted
+    untracked = two.get("/x")
+    assert untracked.status_code == (200 if when_full == "open" else 429)
+    assert "x-ratelimit-limit" in untracked.headers
+    limiter.close()

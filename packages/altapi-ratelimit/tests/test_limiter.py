@@ -10,9 +10,11 @@ import struct
 
 import pytest
 
+from altapi_core import PlainTextResponse
 from altapi_ratelimit import Decision, RateLimiter, _compat
 from altapi_ratelimit._naming import sweep
 from altapi_ratelimit._table import HEADER_SIZE, MAGIC, Table, key_hash
+from altapi_ratelimit.decorators import Guard
 
 MODULES = {"py": "altapi_ratelimit._table", "c": "altapi_ratelimit._ctable"}  # as conftest
 IMPLEMENTATIONS = ["py"] if os.environ.get("ALTAPI_NO_EXTENSIONS") else ["py", "c"]
@@ -335,3 +337,32 @@ def test_the_compiled_table_loaded_where_built():
     else:  # a build without the extension fails here; it never skips
         assert _compat.COMPILED is True
         assert _compat.Table.__module__ == "altapi_ratelimit._ctable"
+
+
+@pytest.mark.parametrize("remaining", [0, 7, 255, 256, 123_456])
+@pytest.mark.parametrize("reset", [1_700_000_000.0, 1_700_000_000.25, 59.999])
+def test_the_guard_writes_the_header_fields_of_its_decision(make_limiter, impl, remaining, reset):
+    limiter = make_limiter(200_000, 60)
+    guard = Guard(limiter, None, None, None, False)
+    if impl == "c":  # the C finish, with its cached pairs
+        limiter.hit("k")  # opens the table
+        guard = limiter._table.guard_fast_path(limiter.clock, None)
+    decision = Decision(True, 200_000, remaining, reset, 0.0)
+    for _ in range(2):  # the second time from the cached pairs
+        response = PlainTextResponse("ok")
+        before = list(response.raw_headers)
+        guard.finish(response, decision)
+        assert response.raw_headers == [*before, *decision.raw_headers()]
+    guard.finish(response, None)  # a skipped request: nothing added
+    assert len(response.raw_headers) == len(before) + 3
+
+
+def test_hit_runs_in_c_on_the_compiled_table_until_closed(make_limiter, impl):
+    limiter = make_limiter(2, 60)
+    assert limiter.hit("k").remaining == 1
+    assert ("hit" in limiter.__dict__) is (impl == "c")
+    limiter.close()
+    assert "hit" not in limiter.__dict__
+    assert limiter.hit("k").remaining == 1  # reopened (the last user removed the file)
+    assert limiter.hit("k").remaining == 0
+    assert not limiter.hit("k").allowed

@@ -1,4 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: always_allow_keywords=False
 """The compiled table (`altapi_ratelimit._ctable`): the whole hit at C level.
 
 Same file layout and algorithm as `_table.Table` (see docs/ratelimit.md), but the
@@ -12,20 +13,27 @@ so that a pure-Python process (version 1, lockf) refuses a table this one uses.
 This is a .pyx, not a .py compiled with a .pxd like altapi_router._tree: the
 two tables share the file handling (`TableFile`) and the algorithm, but not the
 lock, and this one works on raw pointers into the mapping.
+
+It also holds the hot paths around a hit (`LimiterFastPath`, `GuardFastPath`):
+`RateLimiter.hit` and the usual `@rate_limit` guard's check and finish, in C.
 """
 
 from libc.stdint cimport uint32_t, uint64_t
+from libc.math cimport ceil
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+cimport cython
 from cpython.object cimport PyObject
 
 from ._decision import Decision, decision
-from ._table import FULL, TableFile, hashed
+from ._table import _HASH_CACHE, FULL, TableFile, key_hash
 
 import time as _time
 
 cdef object _time_time = _time.time
-cdef dict _hashes
-from ._table import _hashes
+# key -> its hash as two native u64 words (bytes); bounded like _table._hashes
+cdef dict _words = {}
+cdef Py_ssize_t HASH_CACHE = _HASH_CACHE
 
 cdef extern from *:
     """
@@ -137,6 +145,25 @@ cdef extern from *:
         for (i = 0; i < 5; i++) PyTuple_SET_ITEM(result, i, items[i]);
         return result;
     }
+
+    /* The header pair (name, b"<value>"), as (name, b"%d" % value) would be. */
+    static PyObject *rl_field(PyObject *name, long long value) {
+        char digits[24];
+        char *end = digits + sizeof digits, *p = end;
+        unsigned long long v = value < 0 ? 0ULL - (unsigned long long)value
+                                         : (unsigned long long)value;
+        PyObject *bytes, *pair;
+        do { *--p = (char)('0' + v % 10); v /= 10; } while (v);
+        if (value < 0) *--p = '-';
+        bytes = PyBytes_FromStringAndSize(p, end - p);
+        if (bytes == NULL) return NULL;
+        pair = PyTuple_New(2);
+        if (pair == NULL) { Py_DECREF(bytes); return NULL; }
+        Py_INCREF(name);
+        PyTuple_SET_ITEM(pair, 0, name);
+        PyTuple_SET_ITEM(pair, 1, bytes);
+        return pair;
+    }
     """
     int rl_init()
     uint32_t rl_current_pid()
@@ -148,6 +175,7 @@ cdef extern from *:
     void rl_unmap(char *p, size_t size)
     object rl_decision(object cls, int allowed, long limit, long remaining, double reset,
                        double retry_after)
+    tuple rl_field(bytes name, long long value)
 
 if rl_init() != 0:
     raise ImportError("pthread_atfork failed")
@@ -383,7 +411,14 @@ cdef class _Core:
 
     def decide(self, uint64_t high, uint64_t low, double now):
         """The Decision for one hit, or the seconds until a slot frees when full."""
+        return self._decide(high, low, now)
+
+    cdef object _decide(self, uint64_t high, uint64_t low, double now):
         cdef int outcome = self._locked(high, low, &now)
+        return self._decision(outcome, now)
+
+    cdef object _decision(self, int outcome, double now):
+        """The Decision for `_locked`'s outcome, or the seconds until a slot frees."""
         cdef Py_ssize_t limit
         cdef double reset
         if outcome < 0:
@@ -399,15 +434,35 @@ cdef class _Core:
     def decide_key(self, key, clock):
         """`RateLimiter.hit` but for the when_full policy: hash the key (cached), read
         the clock, decide. None when the table is closed (the limiter reopens it)."""
-        cdef object pair
         cdef double now
+        cdef int outcome
         if self.mem == NULL:
             return None
-        pair = _hashes.get(key)
-        if pair is None:
-            pair = hashed(key)
-        now = rl_time() if clock is _time_time else clock()
-        return self.decide((<tuple>pair)[0], (<tuple>pair)[1], now)
+        outcome = self._hit_key(key, clock, &now)
+        return self._decision(outcome, now)
+
+    cdef int _hit_key(self, key, clock, double *now) except -2:
+        """`_locked` for a key (its hash cached) at the clock's time (left in `now`)."""
+        # PERF: C calls all the way down (it was a Python call of `decide`, boxing the
+        # hash and the time again), and the hash cached as two C words.
+        cdef object words = _words.get(key)
+        cdef uint64_t pair[2]
+        if words is None:
+            pair[0], pair[1] = key_hash(key)
+            if len(_words) >= HASH_CACHE:
+                _words.clear()
+            words = _words[key] = (<char *>pair)[:16]
+        memcpy(pair, <char *>(<bytes>words), 16)
+        now[0] = rl_time() if clock is _time_time else clock()
+        return self._locked(pair[0], pair[1], now)
+
+    def guard_fast_path(self, clock, settle):
+        """`Guard.check` and `Guard.finish` in C for this table (see `GuardFastPath`)."""
+        return GuardFastPath(self, clock, settle)
+
+    def limiter_fast_path(self, clock, reopen, full):
+        """`RateLimiter.hit` in C for this table (see `LimiterFastPath`)."""
+        return LimiterFastPath(self, clock, reopen, full).hit
 
     cdef object hit_outcome(self, int outcome, double now):
         cdef Py_ssize_t r
@@ -416,6 +471,140 @@ cdef class _Core:
             now,
             [(self.found[4 * r + 3], self.oldests[r]) for r in range(self.nrules)],
         )
+
+
+@cython.binding(False)  # PERF: a plain C method (METH_O)
+cdef class LimiterFastPath:
+    """`RateLimiter.hit` at C level, which `RateLimiter` installs as its instance's `hit`
+    once this table is open (PERF: no Python frame, ~25% of a hit). A closed table goes
+    back to `reopen(key)` (the Python `hit`), a full one to `full(seconds)`."""
+
+    cdef _Core table
+    cdef object clock, reopen, full
+
+    def __init__(self, _Core table not None, clock, reopen, full):
+        self.table = table
+        self.clock = clock
+        self.reopen = reopen
+        self.full = full
+
+    def hit(self, key):
+        cdef double now
+        cdef int outcome
+        if self.table.mem == NULL:
+            return self.reopen(key)
+        outcome = self.table._hit_key(key, self.clock, &now)
+        if outcome < 0:
+            return self.full(now)
+        return self.table._decision(outcome, now)
+
+
+DEF SMALL = 256  # remaining counts below this keep their header pair
+
+
+@cython.freelist(32)
+cdef class Admitted:
+    """The fast path's token for an admitted request: its Decision's fields, as C
+    values (PERF: no Decision, no int or float objects to make and free)."""
+
+    cdef readonly long long limit, remaining
+    cdef readonly double reset
+
+    def decision(self):
+        return Decision(True, self.limit, self.remaining, self.reset, 0.0)
+
+    def headers(self):
+        """As `Decision.headers` (`Guard.amend` calls it for an HTTPException)."""
+        return self.decision().headers()
+
+
+@cython.binding(False)  # PERF: plain C methods (METH_O check): ~150 instructions a call less
+cdef class GuardFastPath:
+    """`Guard.check` and `Guard.finish` at C level, for the usual `@rate_limit` guard:
+    the default key (the client address), no skip test, a `RateLimiter` on this table,
+    no IETF fields. `Guard` installs them as its instance's `check` and `finish`.
+
+    `check` returns an `Admitted` token, or hands its outcome to `settle(request,
+    outcome)` in Python: a refusal, a batch's Decision, a full table (a float), a
+    closed table (None). `finish` takes an `Admitted` or a `Decision`.
+    """
+
+    cdef _Core table
+    cdef object clock
+    cdef object settle
+    cdef object decision_class
+    # PERF: header pairs are immutable, so repeated values share one: the limit (always
+    # the same with one rule), the reset second (the same for a busy key), small counts.
+    cdef long long limit, reset
+    cdef tuple limit_pair, reset_pair
+    cdef list remaining_pairs
+
+    def __init__(self, _Core table not None, clock, settle):
+        self.table = table
+        self.clock = clock
+        self.settle = settle
+        self.decision_class = Decision
+        self.limit = self.reset = -1
+        self.remaining_pairs = [None] * SMALL
+
+    def check(self, request):
+        cdef _Core table = self.table
+        cdef object scope = request.scope
+        cdef object client
+        cdef Admitted token
+        cdef double now
+        cdef int outcome
+        if table.mem == NULL:
+            return self.settle(request, None)
+        if type(scope) is dict:
+            client = (<dict>scope).get("client")
+        else:
+            client = scope.get("client")
+        outcome = table._hit_key(client[0] if client else "unknown", self.clock, &now)
+        if outcome != 1 or table.nrules != 1:
+            return self.settle(request, table._decision(outcome, now))
+        token = Admitted.__new__(Admitted)
+        token.limit = table.limits[0]
+        token.remaining = table.limits[0] - table.found[3]
+        token.reset = table.oldests[0] + table.periods[0]
+        return token
+
+    def finish(self, response, token):
+        """Append the X-RateLimit-* fields (as `Decision.raw_headers`) to the response."""
+        cdef long long limit, remaining, reset
+        cdef object raw, pair
+        if type(token) is Admitted:
+            limit = (<Admitted>token).limit
+            remaining = (<Admitted>token).remaining
+            reset = <long long>ceil((<Admitted>token).reset)
+        elif isinstance(token, self.decision_class):
+            limit = (<tuple>token)[1]
+            remaining = (<tuple>token)[2]
+            reset = <long long>ceil(<double>(<tuple>token)[3])
+        elif token is None:  # skipped
+            return
+        else:
+            raise TypeError(f"an Admitted token or a Decision, not {token!r}")
+        raw = response.raw_headers
+        if type(raw) is not list:
+            response.raw_headers = raw = list(raw)
+        if limit != self.limit:
+            self.limit_pair = rl_field(b"x-ratelimit-limit", limit)
+            self.limit = limit
+        (<list>raw).append(self.limit_pair)
+        if 0 <= remaining < SMALL:
+            pair = self.remaining_pairs[remaining]
+            if pair is None:
+                pair = self.remaining_pairs[remaining] = rl_field(
+                    b"x-ratelimit-remaining", remaining
+                )
+        else:
+            pair = rl_field(b"x-ratelimit-remaining", remaining)
+        (<list>raw).append(pair)
+        if reset != self.reset:
+            self.reset_pair = rl_field(b"x-ratelimit-reset", reset)
+            self.reset = reset
+        (<list>raw).append(self.reset_pair)
 
 
 class Table(_Core, TableFile):
