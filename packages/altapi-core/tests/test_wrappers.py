@@ -87,6 +87,29 @@ def test_guard_amends_http_exceptions_and_stacks_outermost_first():
     assert TestClient(app).get("/missing?deny=1").text == "denied by outer"
 
 
+def test_a_single_guard_amends_and_a_failing_check_is_not_amended():
+    app = AltAPI()
+    gate = Gate("only")
+
+    async def missing():
+        raise HTTPException(404, "gone")
+
+    app.get("/missing")(guard_handler(missing, gate))
+
+    class Broken(Gate):
+        def check(self, request):
+            raise HTTPException(400, "bad check")
+
+        def amend(self, exc, token):
+            raise AssertionError("amended although the check failed")
+
+    app.get("/broken")(guard_handler(missing, Broken("broken")))
+    client = TestClient(app)
+    response = client.get("/missing")
+    assert (response.status_code, response.headers.get_list("x-gate")) == (404, ["only"])
+    assert client.get("/broken").status_code == 400
+
+
 def test_guarded_copy_leaves_the_original_unguarded():
     app = AltAPI()
 
