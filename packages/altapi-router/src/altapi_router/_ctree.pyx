@@ -56,6 +56,7 @@ cdef class _CNode:
     cdef unsigned long long* sigs  # each key's _sig: most keys are ruled out by it alone
     cdef tuple edges  # _CEdge, in precedence order
     cdef dict routes  # method -> _Leaf, or None
+    cdef object get  # routes["GET"], the commonest lookup, or None
 
     def __dealloc__(self):
         PyMem_Free(self.sigs)
@@ -101,6 +102,7 @@ cdef _CNode _freeze(object node, int depth, list deepest):
         frozen.routes = None
     else:
         frozen.routes = {method: _Leaf(route) for method, route in node.routes.items()}
+        frozen.get = frozen.routes.get("GET")
     return frozen
 
 
@@ -114,6 +116,20 @@ cdef inline bint _equals(_Path* p, Py_ssize_t start, Py_ssize_t size, object key
         if PyUnicode_READ(p.kind, p.data, start + i) != PyUnicode_READ(kind, data, i):
             return False
     return True
+
+
+cdef inline object _leaf(_CNode node, str method):
+    """node.routes.get(method); PERF: "GET" by memcmp, not a dict lookup (~150 instructions)."""
+    if node.routes is None:
+        return None
+    if (
+        node.get is not None
+        and PyUnicode_GET_LENGTH(method) == 3
+        and PyUnicode_KIND(method) == 1
+        and memcmp(PyUnicode_DATA(method), b"GET", 3) == 0
+    ):
+        return node.get
+    return node.routes.get(method)
 
 
 cdef inline bint _is_int(_Path* p, Py_ssize_t start, Py_ssize_t end):
@@ -138,9 +154,7 @@ cdef object _walk(_CNode node, _Path* p, object path, Py_ssize_t start, str meth
     cdef _CEdge edge
     cdef object found
     if start > p.length:  # no segment left
-        if node.routes is None:
-            return None
-        return node.routes.get(method)
+        return _leaf(node, method)
     if p.kind == 1:
         slash = <char*>memchr(<char*>p.data + start, 47, p.length - start)  # '/'
         end = p.length if slash == NULL else slash - <char*>p.data
@@ -168,9 +182,7 @@ cdef object _walk(_CNode node, _Path* p, object path, Py_ssize_t start, str meth
             if not _is_int(p, start, end):
                 continue
         elif kind == _GREEDY:
-            if edge.node.routes is None:
-                continue
-            found = edge.node.routes.get(method)
+            found = _leaf(edge.node, method)
             if found is None:
                 continue
             p.edges[depth] = <void*>edge
