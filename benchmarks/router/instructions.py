@@ -1,0 +1,60 @@
+"""Instructions per lookup (valgrind's callgrind): run.py's table, figures load cannot blur.
+
+    python benchmarks/router/instructions.py        (needs valgrind; a few minutes)
+
+Same contenders, table and paths as run.py, including its `lookup` wrapper (the
+"(empty call)" row is that wrapper alone). Each figure is the difference between
+N and N + 4000 lookups, divided by 4000, so start-up and the building of the
+table cancel out.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _harness import per_call_instructions
+
+HERE = Path(__file__).resolve().parent
+
+DRIVER = """
+import sys
+sys.path.insert(0, {here!r})
+import run
+contender, case, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+lookup = (lambda m, p: None) if contender == "(empty call)" else run.CONTENDERS[contender](run.ROUTES)
+if case == "mix":
+    paths = run.MIX * 500
+else:
+    template = run.CASES[case][1]
+    paths = [template.replace("{{n}}", str(i % run.VARIANTS)) for i in range(10000)]
+for path in paths[:n]:
+    lookup("GET", path)
+"""
+
+CONTENDERS = [
+    "(empty call)",
+    "altapi_router (compiled)",
+    "altapi_router (pure Python)",
+    "altapi_router (compiled, cache_size=1024)",
+    "Falcon CompiledRouter",
+    "BlackSheep",
+]
+CASES = ["static", "1 param", "3 params", "path param", "not found", "mix"]
+
+
+def main() -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as driver:
+        driver.write(DRIVER.format(here=str(HERE)))
+    print("| router | " + " | ".join(CASES) + " |")
+    print("|---|" + "---:|" * len(CASES))
+    for contender in CONTENDERS:
+        row = [per_call_instructions(driver.name, contender, case) for case in CASES]
+        print(f"| {contender} | " + " | ".join(f"{count:,.0f}" for count in row) + " |")
+    Path(driver.name).unlink()
+
+
+if __name__ == "__main__":
+    main()
