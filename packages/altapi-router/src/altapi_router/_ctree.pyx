@@ -284,9 +284,10 @@ cdef class Tree:
 
     cdef void _build(self):
         deepest = [0]
-        self._root = _freeze(self._source._root, 0, deepest)
+        root = _freeze(self._source._root, 0, deepest)
         self._too_deep = deepest[0] > MAX_DEPTH
-        self._converters = _converts(self._root)
+        self._converters = _converts(root)
+        self._root = root  # last: a lookup that sees it also sees the flags above
 
     def match(self, str method, str path):
         cdef _Path p
