@@ -19,6 +19,18 @@ def test_startup_and_shutdown_hooks_run_once_each():
     assert events == ["startup", "shutdown"]
 
 
+def test_startup_builds_the_route_table_before_the_first_request():
+    app = AltAPI()
+
+    @app.get("/items/{item_id:int}")
+    async def item(item_id: int):
+        return PlainTextResponse(str(item_id))
+
+    with TestClient(app) as client:
+        assert "match" in vars(app.router)  # prepared: no request has been made yet
+        assert client.get("/items/5").text == "5"
+
+
 def test_lifespan_context_state_reaches_requests():
     @asynccontextmanager
     async def lifespan(app):

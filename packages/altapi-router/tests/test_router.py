@@ -113,6 +113,18 @@ def test_routes_added_after_a_lookup_are_matched(make_router):
     assert router.match_segments("GET", ["b", "2"]) == ("b", {"y": 2})
 
 
+def test_prepare_builds_the_lookups_before_the_first_one(make_router):
+    router = make_router()
+    router.add("/u/{id:int}", "user")
+    router.add_websocket("/ws/{room}", "room")
+    router.prepare()
+    assert "match" in vars(router)  # bound: the lookups are the tree's own functions
+    assert router.match("GET", "/u/3") == ("user", {"id": 3})
+    assert router.match_websocket("/ws/a") == ("room", {"room": "a"})
+    router.add("/v", "v")  # an add() after prepare() is still seen
+    assert router.match("GET", "/v") == ("v", {})
+
+
 def test_a_route_too_deep_to_write_out_is_still_matched(make_router):
     from altapi_router._codegen import MAX_INDENT, compile_matchers
 

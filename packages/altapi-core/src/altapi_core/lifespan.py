@@ -57,6 +57,7 @@ async def app_lifespan(app: AltAPI) -> AsyncIterator[dict[str, Any] | None]:
         state = None
         if app.lifespan is not None:
             state = await stack.enter_async_context(_user_context(app.lifespan, app))
+        app.router.prepare()  # the route table is built now, not by the first request
         for hook in app.after_startup:
             hook()
         yield state

@@ -44,6 +44,12 @@ class Router:
         self._bind()
         return self.match_segments(method, segs)
 
+    def prepare(self) -> None:
+        """Build the lookups now rather than on the first one after an add() (writing
+        out a large table in pure Python takes a while: 0.3 s for 2,000 routes)."""
+        self._bind()
+        self._ws.matchers()
+
     def _bind(self) -> None:
         self.match, self.match_segments = self._http.matchers()  # type: ignore[method-assign,assignment]
 
