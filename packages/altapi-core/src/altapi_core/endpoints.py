@@ -58,16 +58,22 @@ class Exchange(RequestScope):
                 await self.aclose(error if error is not None else self.error)
 
 
-def _with_dependencies(handler: Callable[..., Any], dependencies: Sequence[Depends]) -> Any:
-    """A stand-in whose signature adds the route's `dependencies=[...]` as extra parameters."""
+def resolved_parameters(handler: Callable[..., Any]) -> list[inspect.Parameter]:
+    """The handler's parameters with string annotations resolved, as the planner sees them."""
     try:
         hints = typing.get_type_hints(handler)
     except Exception:
         hints = {}
-    params = [
+    return [
         p.replace(annotation=hints.get(p.name, p.annotation))
         for p in inspect.signature(handler).parameters.values()
-        if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    ]
+
+
+def _with_dependencies(handler: Callable[..., Any], dependencies: Sequence[Depends]) -> Any:
+    """A stand-in whose signature adds the route's `dependencies=[...]` as extra parameters."""
+    params = [
+        p for p in resolved_parameters(handler) if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
     ]
     params.sort(key=lambda p: p.kind == p.KEYWORD_ONLY)
     extra = [
@@ -80,7 +86,7 @@ def _with_dependencies(handler: Callable[..., Any], dependencies: Sequence[Depen
 
     stand_in.__signature__ = inspect.Signature(params + extra)  # type: ignore[attr-defined]
     stand_in.__name__ = getattr(handler, "__name__", "handler")
-    stand_in.__annotations__ = {k: v for k, v in hints.items() if k != "return"}
+    stand_in.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not p.empty}
     return stand_in
 
 

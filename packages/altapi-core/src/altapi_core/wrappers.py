@@ -12,13 +12,12 @@ from __future__ import annotations
 import functools
 import inspect
 import types
-import typing
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from anyio.to_thread import run_sync
 
-from .endpoints import as_response, is_async_callable
+from .endpoints import as_response, is_async_callable, resolved_parameters
 from .requests import Request
 from .responses import Response
 
@@ -36,14 +35,7 @@ def wrap_handler(handler: Callable[..., Any], around: Around) -> Callable[..., A
     `call_handler()` runs the wrapped handler (a plain `def` in the thread pool)
     with its resolved arguments and returns its result as a Response.
     """
-    try:
-        hints = typing.get_type_hints(handler)
-    except Exception:
-        hints = {}
-    params = [
-        p.replace(annotation=hints.get(p.name, p.annotation))
-        for p in inspect.signature(handler).parameters.values()
-    ]
+    params = resolved_parameters(handler)
     request_param = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
     if params and params[-1].kind == inspect.Parameter.VAR_KEYWORD:
         params.insert(len(params) - 1, request_param)
