@@ -21,6 +21,8 @@ from _harness import per_call_instructions
 
 DRIVER = """
 import asyncio, sys, uuid
+sys.path.insert(0, {benchmarks!r})
+from _harness import _receive, _send, http_scope
 from altapi_core import AltAPI
 from altapi_ratelimit import RateLimiter, rate_limit
 
@@ -31,26 +33,15 @@ if contender == "limited":
     @app.get("/")
     @rate_limit(10**5, 3600, **options)
     async def limited() -> dict:
-        return {"ok": True}
+        return {{"ok": True}}
 else:
     @app.get("/")
     async def plain() -> dict:
-        return {"ok": True}
-
-SCOPE = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-         "scheme": "http", "path": "/", "raw_path": b"/", "query_string": b"",
-         "root_path": "", "headers": [(b"host", b"bench")],
-         "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000)}
-
-async def receive():
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-async def send(message):
-    pass
+        return {{"ok": True}}
 
 async def requests():
     for _ in range(n):
-        await app(dict(SCOPE), receive, send)
+        await app(http_scope("GET", "/"), _receive, _send)
 
 def hits(hit):
     for _ in range(n):
@@ -71,7 +62,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         script = os.path.join(directory, "driver.py")
         with open(script, "w") as driver:
-            driver.write(DRIVER)
+            driver.write(DRIVER.format(benchmarks=str(Path(__file__).resolve().parents[1])))
         for contender in ("plain", "limited", "hit"):
             counts[contender] = per_call_instructions(script, contender, directory)
     print("| contender | instructions |\n|---|---:|")

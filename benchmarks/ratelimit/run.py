@@ -13,7 +13,6 @@ hitting one table at once; and the cost `@rate_limit` adds to a route.
 
 from __future__ import annotations
 
-import asyncio
 import multiprocessing
 import statistics
 import sys
@@ -21,6 +20,10 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _harness import compare
 
 from altapi_ratelimit import RateLimiter, _compat
 from altapi_ratelimit import _table as pure_table
@@ -103,53 +106,22 @@ def _two_processes(limiter: RateLimiter, keys: list[str]) -> float:
 
 
 def route_overhead() -> dict[str, float]:
-    """µs per request through an ASGI app: a route with and without @rate_limit."""
+    """µs per request through an ASGI app: the same route without and with @rate_limit."""
     from altapi_core import AltAPI
     from altapi_ratelimit import rate_limit
 
-    app = AltAPI()
+    plain, limited = AltAPI(), AltAPI()
 
-    @app.get("/plain")
-    async def plain() -> dict[str, bool]:
+    @plain.get("/")
+    async def home() -> dict[str, bool]:
         return {"ok": True}
 
-    @app.get("/limited")
+    @limited.get("/")
     @rate_limit(10**6, 3600, namespace=f"bench-{uuid.uuid4().hex}")
-    async def limited() -> dict[str, bool]:
+    async def home_limited() -> dict[str, bool]:
         return {"ok": True}
 
-    async def call(path: str, n: int) -> float:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"bench")],
-            "client": ("127.0.0.1", 5000),
-            "server": ("127.0.0.1", 8000),
-        }
-
-        async def receive() -> dict[str, object]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, object]) -> None:
-            pass
-
-        start = time.perf_counter()
-        for _ in range(n):
-            await app(scope, receive, send)
-        return (time.perf_counter() - start) / n * 1e6
-
-    results: dict[str, list[float]] = {"/plain": [], "/limited": []}
-    for _ in range(ROUNDS):
-        for path in results:
-            results[path].append(asyncio.run(call(path, 5_000)))
-    return {path: statistics.median(times) for path, times in results.items()}
+    return compare({"plain": plain, "limited": limited}, count=5_000, rounds=ROUNDS)
 
 
 def main() -> None:
@@ -192,7 +164,7 @@ def main() -> None:
         micros = 1e6 / rate * (int(processes))  # per hit, as each process sees it
         print(f"| {workload} | {processes} | {name} | {rate:,.0f} | {micros:.2f} | {versus} |")
     overhead = route_overhead()
-    plain, limited = overhead["/plain"], overhead["/limited"]
+    plain, limited = overhead["plain"], overhead["limited"]
     print(f"\nroute without @rate_limit: {plain:.2f} µs/request; with it: {limited:.2f} µs")
     print(f"cost of @rate_limit ({_compat.Table.__module__}): {limited - plain:.2f} µs")
 
