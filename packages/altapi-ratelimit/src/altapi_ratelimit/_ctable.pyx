@@ -10,9 +10,8 @@ lock, so a process killed while holding it cannot wedge the others, and the
 write order below makes an update cut short harmless. The header's version is 2
 so that a pure-Python process (version 1, lockf) refuses a table this one uses.
 
-This is a .pyx, not a .py compiled with a .pxd like altapi_router._tree: the
-two tables share the file handling (`TableFile`) and the algorithm, but not the
-lock, and this one works on raw pointers into the mapping.
+The two tables share the file handling (`TableFile`) and the algorithm, but not
+the lock, and this one works on raw pointers into the mapping.
 
 It also holds the hot paths around a hit (`LimiterFastPath`, `GuardFastPath`):
 `RateLimiter.hit` and the usual `@rate_limit` guard's check and finish, in C.

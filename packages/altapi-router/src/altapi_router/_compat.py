@@ -18,7 +18,7 @@ else:
         from ._ctree import Tree  # type: ignore[no-redef]
 
         COMPILED = True
-    except ImportError:  # a source install without a compiler: the same code, uncompiled
+    except ImportError:  # a source install without a compiler: the pure tree
         from ._tree import Tree
 
         COMPILED = False
