@@ -24,14 +24,24 @@ import sys
 sys.path.insert(0, {here!r})
 import run
 contender, case, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-lookup = (lambda m, p: None) if contender == "(empty call)" else run.CONTENDERS[contender](run.ROUTES)
+table = run.ROUTES
+if case.endswith(" routes"):  # growth: the 1-param lookup in a table of that many routes
+    table = run.scaled_table(int(case.split()[0]))
+    case = "1 param"
+lookup = (lambda m, p: None) if contender == "(empty call)" else run.CONTENDERS[contender](table)
 if case == "mix":
     paths = run.MIX * 500
 else:
     template = run.CASES[case][1]
     paths = [template.replace("{{n}}", str(i % run.VARIANTS)) for i in range(10000)]
-for path in paths[:n]:
-    lookup("GET", path)
+
+
+def drive(lookup, paths):  # in a function: module-level names would cost a dict each
+    for path in paths:
+        lookup("GET", path)
+
+
+drive(lookup, paths[:n])
 """
 
 CONTENDERS = [
@@ -44,17 +54,25 @@ CONTENDERS = [
 ]
 CASES = ["static", "1 param", "3 params", "path param", "not found", "mix"]
 SLOW = {"BlackSheep"}  # ~400k instructions a lookup off its cache: 400 lookups are enough
+GROWTH = ["20 routes", "200 routes", "2000 routes"]
+GROWING = ["altapi_router (compiled)", "altapi_router (pure Python)", "Falcon CompiledRouter"]
 
 
 def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as driver:
         driver.write(DRIVER.format(here=str(HERE)))
-    print("| router | " + " | ".join(CASES) + " |")
-    print("|---|" + "---:|" * len(CASES))
-    for contender in CONTENDERS:
-        calls = 400 if contender in SLOW else 4000
-        row = [per_call_instructions(driver.name, contender, case, calls=calls) for case in CASES]
-        print(f"| {contender} | " + " | ".join(f"{count:,.0f}" for count in row) + " |")
+    for title, contenders, cases in [
+        ("GitHub API table", CONTENDERS, CASES),
+        ("Growth with the table size (1-param lookups)", GROWING, GROWTH),
+    ]:
+        print(f"\n{title}:\n\n| router | " + " | ".join(cases) + " |")
+        print("|---|" + "---:|" * len(cases))
+        for contender in contenders:
+            calls = 400 if contender in SLOW else 4000
+            row = [
+                per_call_instructions(driver.name, contender, case, calls=calls) for case in cases
+            ]
+            print(f"| {contender} | " + " | ".join(f"{count:,.0f}" for count in row) + " |")
     Path(driver.name).unlink()
 
 
