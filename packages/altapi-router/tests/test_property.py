@@ -9,7 +9,7 @@ from altapi_router import RouteConflictError
 
 from .conftest import IMPLEMENTATIONS, router_class
 
-WORDS = ["a", "b", "7", "42", "x1"]
+WORDS = ["a", "b", "7", "42", "x1", "é", "日本", "😀"]  # three string widths
 PARAMS = {"int": (1, r"[0-9]+", int), "str": (2, r"[^/]+", str), "path": (3, r".*", str)}
 
 segment = st.one_of(st.sampled_from(WORDS), st.sampled_from(["{int}", "{str}"]))

@@ -57,6 +57,117 @@ def test_compound_segment(make_router):
     assert router.url_for("report", name="a b", ext="csv") == "/reports/a%20b.csv"
 
 
+def test_many_static_siblings(make_router):
+    # More siblings than a linear scan handles (the compiled tree hashes them), many
+    # sharing a length and first and last characters, and a parameter to fall back to.
+    router = make_router()
+    words = [f"a{c}z" for c in "bcdefghijklmnopqrstuvwxy"] + ["az", "a", "abz/x", "aé", "a日z"]
+    for word in words:
+        router.add(f"/{word}", word)
+    router.add("/{other}", "other")
+    for word in words:
+        assert router.match("GET", f"/{word}") == (word, {})
+    for miss in ["aAz", "abb", "bbz", "abzz", "aa", "ab", "a日", "日z", "a😀z"]:
+        assert router.match("GET", f"/{miss}") == ("other", {"other": miss})
+    assert router.match("GET", "/abz/x") == ("abz/x", {})
+
+
+def test_paths_of_any_width(make_router):
+    # Latin-1, two-byte and four-byte strings: segments are compared and cut alike.
+    router = make_router()
+    router.add("/café/{name}/{n:int}", "cafe")
+    router.add("/日本/{rest:path}", "japan")
+    router.add("/{a}/x", "x")
+    assert router.match("GET", "/café/zoë/3") == ("cafe", {"name": "zoë", "n": 3})
+    assert router.match("GET", "/café/日本/3") == ("cafe", {"name": "日本", "n": 3})
+    assert router.match("GET", "/café/😀/3") == ("cafe", {"name": "😀", "n": 3})
+    assert router.match("GET", "/日本/a/😀/c") == ("japan", {"rest": "a/😀/c"})
+    assert router.match("GET", "/😀/x") == ("x", {"a": "😀"})
+    assert router.match("GET", "/café/zoë/٣") is None  # an Arabic-Indic digit is not an int
+
+
+def test_an_error_in_a_converter_is_raised_not_taken_for_no_match(make_router):
+    def to_python(value):
+        if value == "boom":
+            raise RuntimeError("converter failed")
+        if value == "no":
+            raise ValueError("not mine")
+        return value.upper()
+
+    register_converter_once("loud", r"[a-z]+", to_python, str.lower)
+    router = make_router()
+    router.add("/c/{v:loud}/end", "loud")
+    router.add("/c/{v}/end", "plain")
+    assert router.match("GET", "/c/ok/end") == ("loud", {"v": "OK"})
+    assert router.match("GET", "/c/no/end") == ("plain", {"v": "no"})  # ValueError: next edge
+    with pytest.raises(RuntimeError, match="converter failed"):
+        router.match("GET", "/c/boom/end")
+    assert router.match("GET", "/c/ok/end") == ("loud", {"v": "OK"})  # and it still works
+
+
+def test_a_result_is_never_changed_by_a_later_lookup(make_router):
+    # The compiled router refills a result's tuple and dict once its caller has let go
+    # of them; one still held, whole or just its dict, must stay as it was.
+    router = make_router()
+    router.add("/users/{id:int}/{tab}", "user")
+    router.add("/about", "about")
+    held = router.match("GET", "/users/1/a")
+    params = router.match("GET", "/users/2/b")[1]
+    assert router.match("GET", "/users/3/c") == ("user", {"id": 3, "tab": "c"})
+    assert held == ("user", {"id": 1, "tab": "a"})
+    assert params == {"id": 2, "tab": "b"}
+    changed = router.match("GET", "/users/4/d")
+    changed[1]["extra"] = True  # a caller that added a key, then let go
+    del changed
+    assert router.match("GET", "/users/5/e") == ("user", {"id": 5, "tab": "e"})
+    swapped = router.match("GET", "/users/6/f")
+    del swapped[1]["tab"]
+    swapped[1]["other"] = 1  # as many keys as before, not the same ones
+    del swapped
+    assert router.match("GET", "/users/7/g") == ("user", {"id": 7, "tab": "g"})
+    empty = router.match("GET", "/about")
+    empty[1]["x"] = 1
+    del empty
+    assert router.match("GET", "/about") == ("about", {})
+
+
+class Noisy:
+    """A converted value whose __del__ runs whatever `on_del` says (set by a test)."""
+
+    on_del = None
+
+    def __init__(self, text):
+        self.text = text
+
+    def __eq__(self, other):
+        return isinstance(other, Noisy) and other.text == self.text
+
+    def __del__(self):
+        if Noisy.on_del is not None:
+            Noisy.on_del()
+
+
+def test_a_lookup_from_inside_a_lookup_gets_its_own_result(make_router):
+    # Refilling a result frees the previous value; its __del__ may look up the same
+    # route again before the outer lookup has returned (the compiled router). The
+    # pure one frees it at `del first`.
+    register_converter_once("noisy", r"[a-z]+", Noisy, lambda value: value.text)
+    router = make_router()
+    router.add("/n/{v:noisy}", "noisy")
+    inner = []
+    first = router.match("GET", "/n/first")
+    assert first == ("noisy", {"v": Noisy("first")})
+    Noisy.on_del = lambda: inner or inner.append(router.match("GET", "/n/inner"))
+    try:
+        del first
+        second = router.match("GET", "/n/second")  # Noisy("first") is freed by now
+    finally:
+        Noisy.on_del = None
+    assert second == ("noisy", {"v": Noisy("second")})
+    assert inner == [("noisy", {"v": Noisy("inner")})]
+    assert inner[0] is not second
+
+
 def test_static_beats_typed_beats_str_beats_path(make_router):
     router = make_router()
     router.add("/p/{rest:path}", "path")

@@ -1,17 +1,19 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, binding=False
 """The compiled matcher (`altapi_router._ctree`): a frozen copy of the pure tree.
 
 `Tree` keeps a pure-Python `_tree.Tree` for everything but `match`: adding routes
 (conflicts, precedence order), `allowed_methods`, `match_segments`. On the first
-`match` after an `add` it freezes that tree into `_CNode`s and walks them at C
-level: segments are found in the path string itself and compared with memcmp,
-so no list and no string is made per segment; a parameter's value is cut out
-only once the whole route has matched. Same precedence and backtracking as
-`_tree._walk`, which the parity tests check. See docs/router.md.
+`match` after an `add` it freezes that tree into flat C arrays (`_Tables`) and
+walks them without touching a Python object: segments are found in the path
+string itself with memchr, static children by a hash of each segment's length
+and end characters, then memcmp; a parameter's value is cut out only once the
+whole route has matched. Same precedence and backtracking as `_tree._walk`,
+which the parity tests check. See docs/router.md.
 """
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.string cimport memchr, memcmp
+from cpython.ref cimport Py_DECREF, PyObject
+from libc.string cimport memchr, memcmp, memcpy, memset
 
 from . import _tree
 
@@ -19,20 +21,35 @@ cdef extern from "Python.h":
     Py_ssize_t PyUnicode_GET_LENGTH(object)
     int PyUnicode_KIND(object)
     void* PyUnicode_DATA(object)
+    bint PyUnicode_IS_ASCII(object)
     unsigned int PyUnicode_READ(int kind, void* data, Py_ssize_t index)  # a code point
     Py_ssize_t PyUnicode_FindChar(object, unsigned int, Py_ssize_t, Py_ssize_t, int) except -2
     object PyUnicode_Substring(object, Py_ssize_t, Py_ssize_t)
+    object PyUnicode_New(Py_ssize_t, unsigned int)
     object PyLong_FromLongLong(long long)
+    PyObject* PyDict_GetItemWithError(object, object)
+    int PyDict_SetItem(object, object, object) except -1
+    # Raw calls for the walk, which has no Python frame to raise in: errors are checked by hand.
+    PyObject* PyObject_CallMethodOneArg(object, object, object)
+    int PyErr_ExceptionMatches(object)
+    void PyErr_Clear()
+    int PyList_Append(PyObject*, PyObject*)
+    Py_ssize_t PyList_GET_SIZE(PyObject*)
+    int PyList_SetSlice(PyObject*, Py_ssize_t, Py_ssize_t, PyObject*)
 
-cdef int _STR = _tree._STR
-cdef int _INT = _tree._INT
-cdef int _CONVERTER = _tree._CONVERTER
-cdef int _COMPOUND = _tree._COMPOUND
-cdef int _GREEDY = _tree._GREEDY
+cdef enum:  # edge kinds, as in _tree (checked below): constants the C compiler can see
+    _STR = 0
+    _INT = 1
+    _CONVERTER = 2
+    _COMPOUND = 3
+    _GREEDY = 4
+
+assert (_tree._STR, _tree._INT, _tree._CONVERTER, _tree._COMPOUND, _tree._GREEDY) == (0, 1, 2, 3, 4)
 
 cdef enum:
     MAX_DEPTH = 48  # a tree deeper than this many segments is matched by the pure tree
     MAX_CACHED_PATH = 256  # longer paths are not kept in the result cache (as in _tree)
+    LINEAR_MAX = 8  # a node with more static children than this finds them by hash
 
 
 cdef class _Leaf:
@@ -44,95 +61,212 @@ cdef class _Leaf:
         self.names = route.param_names
 
 
-cdef class _CEdge:
-    cdef int kind
-    cdef object matcher
-    cdef _CNode node
+cdef struct _Node:
+    Py_ssize_t static_first  # its static children: statics[static_first:+static_count]
+    Py_ssize_t static_count
+    Py_ssize_t edge_first  # its parameter edges, in precedence order
+    Py_ssize_t edge_count
+    Py_ssize_t slot_first  # its hash table in slots[], when static_count > LINEAR_MAX
+    int shift  # 64 - log2(the table's size)
+    PyObject* get  # the GET _Leaf, or NULL; borrowed (the _Frozen keeps it)
+    PyObject* routes  # method -> _Leaf, or NULL when no route ends here; borrowed
 
 
-cdef class _CNode:
-    cdef tuple keys  # static children's segments, and the children in the same order
-    cdef tuple children
-    cdef unsigned long long* sigs  # each key's _sig: most keys are ruled out by it alone
-    cdef tuple edges  # _CEdge, in precedence order
-    cdef dict routes  # method -> _Leaf, or None
-    cdef object get  # routes["GET"], the commonest lookup, or None
+cdef struct _Static:
+    unsigned long long sig  # _sig of the key: most keys are ruled out by it alone
+    Py_ssize_t size
+    int kind
+    void* data  # the key's characters; the _Frozen keeps the str
+    Py_ssize_t child  # index in nodes[]
+
+
+cdef struct _Edge:
+    int kind
+    Py_ssize_t child
+    PyObject* matcher  # borrowed
+
+
+cdef struct _Tables:
+    _Node* nodes
+    _Static* statics
+    _Edge* edges
+    Py_ssize_t* slots  # open addressing: a static's index + 1, 0 for empty
+
+
+cdef class _Frozen:
+    """The tree as flat arrays, and the Python objects they point into."""
+
+    cdef _Tables t
+    cdef list keep
+    cdef Py_ssize_t deepest  # segments in the longest route
+    cdef bint converts  # some edge converts in Python: the walk needs a values list
 
     def __dealloc__(self):
-        PyMem_Free(self.sigs)
+        PyMem_Free(self.t.nodes)
+        PyMem_Free(self.t.statics)
+        PyMem_Free(self.t.edges)
+        PyMem_Free(self.t.slots)
 
 
-cdef inline unsigned long long _sig(Py_ssize_t size, unsigned int first):
-    # A segment's length and first code point in one word.
-    return (<unsigned long long>size << 32) | first
+cdef inline unsigned long long _sig(Py_ssize_t size, unsigned int first, unsigned int last):
+    # A segment's length and its first and last code points in one word.
+    return (<unsigned long long>(size & 0x3FFFFF) << 42) | (<unsigned long long>first << 21) | last
+
+
+cdef inline Py_ssize_t _slot(unsigned long long sig, int shift):
+    return <Py_ssize_t>((sig * 0x9E3779B97F4A7C15ULL) >> shift)
+
+
+cdef void* _alloc(Py_ssize_t count, size_t size) except NULL:
+    cdef void* block = PyMem_Malloc(count * size + 1)
+    if block == NULL:
+        raise MemoryError
+    memset(block, 0, count * size + 1)
+    return block
+
+
+cdef _Frozen _freeze(object root):
+    """Number the pure tree's nodes breadth first and copy them into _Tables."""
+    cdef _Frozen frozen = _Frozen.__new__(_Frozen)
+    cdef _Node* node
+    cdef _Static* static
+    cdef Py_ssize_t n, s = 0, e = 0, slot_total = 0, size, at, bits
+    order = [root]
+    depths = [0]
+    n = 0
+    while n < len(order):
+        source = order[n]
+        order.extend(source.static.values())
+        order.extend([edge.node for edge in source.edges])
+        depths.extend([depths[n] + 1] * (len(order) - len(depths)))
+        for edge in source.edges:
+            frozen.converts |= edge.kind == _CONVERTER or edge.kind == _COMPOUND
+        n += 1
+    frozen.deepest = depths[len(depths) - 1]
+    index = {id(source): k for k, source in enumerate(order)}
+    for source in order:
+        if len(source.static) > LINEAR_MAX:
+            slot_total += _table_size(len(source.static))
+    frozen.keep = []
+    frozen.t.nodes = <_Node*>_alloc(len(order), sizeof(_Node))
+    frozen.t.statics = <_Static*>_alloc(sum([len(x.static) for x in order]), sizeof(_Static))
+    frozen.t.edges = <_Edge*>_alloc(sum([len(x.edges) for x in order]), sizeof(_Edge))
+    frozen.t.slots = <Py_ssize_t*>_alloc(slot_total, sizeof(Py_ssize_t))
+    slot_total = 0
+    for n in range(len(order)):
+        source = order[n]
+        node = &frozen.t.nodes[n]
+        node.static_first = s
+        node.static_count = len(source.static)
+        for key, child in source.static.items():
+            static = &frozen.t.statics[s]
+            size = len(key)
+            static.size = size
+            static.kind = PyUnicode_KIND(key)
+            static.data = PyUnicode_DATA(key)
+            static.sig = _sig(size, ord(key[0]) if size else 0, ord(key[size - 1]) if size else 0)
+            static.child = index[id(child)]
+            frozen.keep.append(key)
+            s += 1
+        if node.static_count > LINEAR_MAX:
+            size = _table_size(node.static_count)
+            bits = size.bit_length() - 1
+            node.shift = 64 - bits
+            node.slot_first = slot_total
+            for k in range(node.static_first, s):
+                at = _slot(frozen.t.statics[k].sig, node.shift)
+                while frozen.t.slots[slot_total + at] != 0:
+                    at = (at + 1) & (size - 1)
+                frozen.t.slots[slot_total + at] = k + 1
+            slot_total += size
+        node.edge_first = e
+        node.edge_count = len(source.edges)
+        for edge in source.edges:
+            frozen.t.edges[e].kind = edge.kind
+            frozen.t.edges[e].child = index[id(edge.node)]
+            frozen.t.edges[e].matcher = <PyObject*>edge.matcher
+            frozen.keep.append(edge.matcher)
+            e += 1
+        if source.routes is not None:
+            routes = {method: _Leaf(route) for method, route in source.routes.items()}
+            frozen.keep.append(routes)
+            node.routes = <PyObject*>routes
+            get = routes.get("GET")
+            node.get = <PyObject*>get if get is not None else NULL
+    return frozen
+
+
+cdef Py_ssize_t _table_size(Py_ssize_t count):
+    cdef Py_ssize_t size = 16
+    while size < 2 * count:
+        size *= 2
+    return size
 
 
 cdef struct _Path:
     # The path being matched, and the parameter segments taken so far.
+    _Tables* t
     void* data
     int kind
     Py_ssize_t length
+    PyObject* path
+    PyObject* method
+    bint is_get
+    PyObject* values  # list of converted values, or NULL when no edge converts
+    bint error  # a converter raised something other than ValueError
     Py_ssize_t depth
-    void* edges[MAX_DEPTH]  # borrowed _CEdge references: the frozen tree owns them
+    _Edge* edges[MAX_DEPTH]
     Py_ssize_t starts[MAX_DEPTH]
     Py_ssize_t ends[MAX_DEPTH]
 
 
-cdef _CNode _freeze(object node, int depth, list deepest):
-    cdef _CNode frozen = _CNode.__new__(_CNode)
-    cdef _CEdge edge
-    if depth > deepest[0]:
-        deepest[0] = depth
-    frozen.keys = tuple(node.static)
-    frozen.sigs = <unsigned long long*>PyMem_Malloc(len(frozen.keys) * sizeof(unsigned long long) + 1)
-    if frozen.sigs == NULL:
-        raise MemoryError
-    for j, key in enumerate(frozen.keys):
-        frozen.sigs[j] = _sig(len(key), ord(key[0]) if key else 0)
-    frozen.children = tuple([_freeze(child, depth + 1, deepest) for child in node.static.values()])
-    edges = []
-    for source in node.edges:
-        edge = _CEdge.__new__(_CEdge)
-        edge.kind = source.kind
-        edge.matcher = source.matcher
-        edge.node = _freeze(source.node, depth + 1, deepest)
-        edges.append(edge)
-    frozen.edges = tuple(edges)
-    if node.routes is None:
-        frozen.routes = None
-    else:
-        frozen.routes = {method: _Leaf(route) for method, route in node.routes.items()}
-        frozen.get = frozen.routes.get("GET")
-    return frozen
-
-
-cdef inline bint _equals(_Path* p, Py_ssize_t start, Py_ssize_t size, object key):
-    cdef int kind = PyUnicode_KIND(key)
-    cdef void* data = PyUnicode_DATA(key)
+cdef inline bint _equals(_Path* p, Py_ssize_t start, Py_ssize_t size, _Static* key) noexcept:
     cdef Py_ssize_t i
-    if kind == p.kind:
-        return memcmp(<char*>p.data + start * kind, data, size * kind) == 0
+    if key.kind == p.kind:
+        return memcmp(<char*>p.data + start * p.kind, key.data, size * p.kind) == 0
     for i in range(size):  # a segment of a wide path can still equal a narrow key
-        if PyUnicode_READ(p.kind, p.data, start + i) != PyUnicode_READ(kind, data, i):
+        if PyUnicode_READ(p.kind, p.data, start + i) != PyUnicode_READ(key.kind, key.data, i):
             return False
     return True
 
 
-cdef inline object _leaf(_CNode node, str method):
-    """node.routes.get(method); PERF: "GET" by memcmp, not a dict lookup (~150 instructions)."""
-    if node.routes is None:
-        return None
-    if (
-        node.get is not None
-        and PyUnicode_GET_LENGTH(method) == 3
-        and PyUnicode_KIND(method) == 1
-        and memcmp(PyUnicode_DATA(method), b"GET", 3) == 0
-    ):
+cdef inline Py_ssize_t _find_static(_Path* p, _Node* node, Py_ssize_t start, Py_ssize_t size) noexcept:
+    """The index in statics[] of the child whose key is the segment, or -1."""
+    cdef unsigned long long sig
+    cdef _Static* key
+    cdef Py_ssize_t k, at, mask
+    if size:
+        sig = _sig(size, PyUnicode_READ(p.kind, p.data, start), PyUnicode_READ(p.kind, p.data, start + size - 1))
+    else:
+        sig = 0
+    if node.static_count <= LINEAR_MAX:
+        for k in range(node.static_first, node.static_first + node.static_count):
+            key = &p.t.statics[k]
+            if key.sig == sig and key.size == size and _equals(p, start, size, key):
+                return k
+        return -1
+    mask = (<Py_ssize_t>1 << (64 - node.shift)) - 1
+    at = _slot(sig, node.shift)
+    while True:
+        k = p.t.slots[node.slot_first + at] - 1
+        if k < 0:
+            return -1
+        key = &p.t.statics[k]
+        if key.sig == sig and key.size == size and _equals(p, start, size, key):
+            return k
+        at = (at + 1) & mask
+
+
+cdef inline PyObject* _leaf(_Path* p, _Node* node) noexcept:
+    """The node's _Leaf for the method, or NULL."""
+    if node.routes == NULL:
+        return NULL
+    if p.is_get:
         return node.get
-    return node.routes.get(method)
+    return PyDict_GetItemWithError(<object>node.routes, <object>p.method)  # a str: cannot fail
 
 
-cdef inline bint _is_int(_Path* p, Py_ssize_t start, Py_ssize_t end):
+cdef inline bint _is_int(_Path* p, Py_ssize_t start, Py_ssize_t end) noexcept:
     cdef unsigned int c
     cdef Py_ssize_t i
     if start == end:
@@ -144,108 +278,162 @@ cdef inline bint _is_int(_Path* p, Py_ssize_t start, Py_ssize_t end):
     return True
 
 
-cdef object _walk(_CNode node, _Path* p, object path, Py_ssize_t start, str method, list values):
-    """The first _Leaf matching path[start:] with `method`, or None; as _tree._walk."""
-    cdef Py_ssize_t end, size, j, depth, taken
-    cdef int kind
-    cdef tuple keys
-    cdef unsigned long long sig
-    cdef char* slash
-    cdef _CEdge edge
-    cdef object found
-    if start > p.length:  # no segment left
-        return _leaf(node, method)
-    if p.kind == 1:
-        slash = <char*>memchr(<char*>p.data + start, 47, p.length - start)  # '/'
-        end = p.length if slash == NULL else slash - <char*>p.data
+cdef int _convert(_Path* p, _Edge* edge, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """Run a Python converter on the segment: 1 and its values kept, 0 when it refuses
+    (ValueError), -1 when it raised something else (left pending for match to raise)."""
+    cdef PyObject* value
+    cdef int failed
+    segment = PyUnicode_Substring(<object>p.path, start, end)
+    value = PyObject_CallMethodOneArg(<object>edge.matcher, "convert", segment)
+    if value == NULL:
+        if PyErr_ExceptionMatches(ValueError):
+            PyErr_Clear()
+            return 0
+        return -1
+    if edge.kind == _CONVERTER:
+        failed = PyList_Append(p.values, value)
     else:
-        end = PyUnicode_FindChar(path, 47, start, p.length, 1)
-        if end == -1:
-            end = p.length
-    size = end - start
-    sig = _sig(size, PyUnicode_READ(p.kind, p.data, start) if size else 0)
-    keys = node.keys
-    for j in range(len(keys)):
-        if node.sigs[j] == sig and _equals(p, start, size, keys[j]):
-            found = _walk(<_CNode>node.children[j], p, path, end + 1, method, values)
-            if found is not None:
+        failed = _extend(p.values, value)
+    Py_DECREF(<object>value)
+    return -1 if failed else 1
+
+
+cdef int _extend(PyObject* values, PyObject* more) noexcept:
+    cdef PyObject* done = PyObject_CallMethodOneArg(<object>values, "extend", <object>more)
+    if done == NULL:
+        return -1
+    Py_DECREF(<object>done)
+    return 0
+
+
+cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
+    """The first _Leaf (borrowed) matching path[start:] from node n, or NULL; as _tree._walk.
+
+    NULL with p.error set: a converter raised (the exception is pending)."""
+    cdef _Node* node
+    cdef Py_ssize_t end, size, k, depth, taken = 0
+    cdef char* c
+    cdef char* stop
+    cdef _Edge* edge
+    cdef PyObject* found
+    cdef int converted
+    while True:  # down static children while there is nothing to come back for
+        node = &p.t.nodes[n]
+        if start > p.length:  # no segment left
+            return _leaf(p, node)
+        if p.kind == 1:  # PERF: segments are short; a loop beats a call to memchr
+            c = <char*>p.data + start
+            stop = <char*>p.data + p.length
+            while c < stop and c[0] != 47:  # '/'
+                c += 1
+            end = c - <char*>p.data
+        else:
+            end = _find_slash(p, start)
+        size = end - start
+        k = _find_static(p, node, start, size) if node.static_count else -1
+        if k >= 0 and node.edge_count == 0:
+            n = p.t.statics[k].child
+            start = end + 1
+            continue
+        if k >= 0:
+            found = _walk(p, p.t.statics[k].child, end + 1)
+            if found != NULL or p.error:
                 return found
-            break
+        break
+    if node.edge_count == 0:
+        return NULL
     depth = p.depth
-    taken = len(values) if values is not None else 0
-    for edge in node.edges:
-        kind = edge.kind
-        if kind == _STR:
+    if p.values != NULL:
+        taken = PyList_GET_SIZE(p.values)
+    for k in range(node.edge_first, node.edge_first + node.edge_count):
+        edge = &p.t.edges[k]
+        if edge.kind == _STR:
             if size == 0:
                 continue
-        elif kind == _INT:
+        elif edge.kind == _INT:
             if not _is_int(p, start, end):
                 continue
-        elif kind == _GREEDY:
-            found = _leaf(edge.node, method)
-            if found is None:
+        elif edge.kind == _GREEDY:
+            found = _leaf(p, &p.t.nodes[edge.child])
+            if found == NULL:
                 continue
-            p.edges[depth] = <void*>edge
+            p.edges[depth] = edge
             p.starts[depth] = start
             p.ends[depth] = p.length
             p.depth = depth + 1
             return found
-        elif kind == _CONVERTER:
-            try:
-                values.append(edge.matcher.convert(PyUnicode_Substring(path, start, end)))
-            except ValueError:
-                continue
         else:
-            try:
-                values.extend(edge.matcher.convert(PyUnicode_Substring(path, start, end)))
-            except ValueError:
+            converted = _convert(p, edge, start, end)
+            if converted < 0:
+                p.error = True
+                return NULL
+            if converted == 0:
                 continue
-        p.edges[depth] = <void*>edge
+        p.edges[depth] = edge
         p.starts[depth] = start
         p.ends[depth] = end
         p.depth = depth + 1
-        found = _walk(edge.node, p, path, end + 1, method, values)
-        if found is not None:
+        found = _walk(p, edge.child, end + 1)
+        if found != NULL or p.error:
             return found
         p.depth = depth
-        if values is not None and taken < len(values):
-            del values[taken:]
-    return None
+        if p.values != NULL and taken < PyList_GET_SIZE(p.values):
+            PyList_SetSlice(p.values, taken, PyList_GET_SIZE(p.values), NULL)
+    return NULL
 
 
-cdef object _int(object path, _Path* p, Py_ssize_t start, Py_ssize_t end):
+cdef Py_ssize_t _find_slash(_Path* p, Py_ssize_t start) noexcept:
+    cdef Py_ssize_t i
+    for i in range(start, p.length):
+        if PyUnicode_READ(p.kind, p.data, i) == 47:
+            return i
+    return p.length
+
+
+cdef object _substring(_Path* p, Py_ssize_t start, Py_ssize_t end):
+    cdef object value
+    if p.kind == 1 and PyUnicode_IS_ASCII(<object>p.path):
+        value = PyUnicode_New(end - start, 127)
+        memcpy(PyUnicode_DATA(value), <char*>p.data + start, end - start)
+        return value
+    return PyUnicode_Substring(<object>p.path, start, end)
+
+
+cdef object _int(_Path* p, Py_ssize_t start, Py_ssize_t end):
     cdef long long value = 0
     cdef Py_ssize_t i
     if end - start > 18:
-        return int(PyUnicode_Substring(path, start, end))
+        return int(PyUnicode_Substring(<object>p.path, start, end))
     for i in range(start, end):
         value = value * 10 + (PyUnicode_READ(p.kind, p.data, i) - 48)
     return PyLong_FromLongLong(value)
 
 
-cdef dict _params(_Leaf leaf, _Path* p, object path, list values):
+cdef int _raise_pending() except -1:
+    return -1  # the exception a converter raised is set: Cython raises it from here
+
+
+cdef dict _params(_Leaf leaf, _Path* p):
     """The matched route's parameters, converted, from the segments the walk took."""
-    cdef dict params = {}
     cdef tuple names = leaf.names
-    cdef Py_ssize_t k = 0, v = 0, i
-    cdef int kind
-    cdef _CEdge edge
+    cdef dict params = {}
+    cdef Py_ssize_t k = 0, v = 0, i, j
+    cdef _Edge* edge
     for i in range(p.depth):
-        edge = <_CEdge>p.edges[i]
-        kind = edge.kind
-        if kind == _STR or kind == _GREEDY:
-            params[names[k]] = PyUnicode_Substring(path, p.starts[i], p.ends[i])
-        elif kind == _INT:
-            params[names[k]] = _int(path, p, p.starts[i], p.ends[i])
-        elif kind == _CONVERTER:
-            params[names[k]] = values[v]
+        edge = p.edges[i]
+        if edge.kind == _STR or edge.kind == _GREEDY:
+            PyDict_SetItem(params, names[k], _substring(p, p.starts[i], p.ends[i]))
+        elif edge.kind == _INT:
+            PyDict_SetItem(params, names[k], _int(p, p.starts[i], p.ends[i]))
+        elif edge.kind == _CONVERTER:
+            PyDict_SetItem(params, names[k], (<list>p.values)[v])
             v += 1
         else:
-            for _ in range(len(edge.matcher.names) - 1):
-                params[names[k]] = values[v]
+            for j in range(len((<object>edge.matcher).names) - 1):
+                PyDict_SetItem(params, names[k], (<list>p.values)[v])
                 k += 1
                 v += 1
-            params[names[k]] = values[v]
+            PyDict_SetItem(params, names[k], (<list>p.values)[v])
             v += 1
         k += 1
     return params
@@ -255,21 +443,19 @@ cdef class Tree:
     """The pure tree for building and the rare lookups; a frozen copy for `match`."""
 
     cdef object _source
-    cdef _CNode _root
-    cdef bint _converters  # some edge converts in Python: the walk needs a values list
-    cdef bint _too_deep  # a route deeper than MAX_DEPTH: match with the pure tree
+    cdef _Frozen _frozen  # None until the first match after an add()
     cdef readonly dict _cache  # path -> (method, handler, params) of recent matches, or None
     cdef Py_ssize_t _cache_size
 
     def __init__(self, Py_ssize_t cache_size=0):
         self._source = _tree.Tree()
-        self._root = None
+        self._frozen = None
         self._cache_size = cache_size
         self._cache = {} if cache_size > 0 else None
 
     def add(self, route, methods):
         self._source.add(route, methods)
-        self._root = None  # frozen again on the next match
+        self._frozen = None  # frozen again on the next match
         if self._cache is not None:
             self._cache.clear()
 
@@ -282,48 +468,48 @@ cdef class Tree:
     def matchers(self):
         return self.match, self.match_segments
 
-    cdef void _build(self):
-        deepest = [0]
-        root = _freeze(self._source._root, 0, deepest)
-        self._too_deep = deepest[0] > MAX_DEPTH
-        self._converters = _converts(root)
-        self._root = root  # last: a lookup that sees it also sees the flags above
-
     def match(self, str method, str path):
         cdef _Path p
         cdef list values = None
+        cdef _Frozen frozen
+        cdef PyObject* found
         cdef dict params
         if self._cache is not None:
             entry = self._cache.get(path)
             if entry is not None and (<tuple>entry)[0] == method:
                 return (<tuple>entry)[1], (<dict>(<tuple>entry)[2]).copy()
-        if self._root is None:
-            self._build()
-        if self._too_deep:
+        if self._frozen is None:
+            self._frozen = _freeze(self._source._root)
+        frozen = self._frozen  # held: a converter that adds a route cannot free it mid-walk
+        if frozen.deepest > MAX_DEPTH:
             return self._source.match(method, path)
         p.kind = PyUnicode_KIND(path)
         p.data = PyUnicode_DATA(path)
         p.length = PyUnicode_GET_LENGTH(path)
         if p.length == 0 or PyUnicode_READ(p.kind, p.data, 0) != 47:  # not "/..."
             return None
-        p.depth = 0
-        if self._converters:
+        p.t = &frozen.t
+        p.path = <PyObject*>path
+        p.method = <PyObject*>method
+        p.is_get = (
+            PyUnicode_GET_LENGTH(method) == 3
+            and PyUnicode_KIND(method) == 1
+            and memcmp(PyUnicode_DATA(method), b"GET", 3) == 0
+        )
+        p.values = NULL
+        if frozen.converts:
             values = []
-        found = _walk(self._root, &p, path, 1, method, values)
-        if found is None:
+            p.values = <PyObject*>values
+        p.error = False
+        p.depth = 0
+        found = _walk(&p, 0, 1)
+        if found == NULL:
+            if p.error:
+                _raise_pending()
             return None
-        params = _params(<_Leaf>found, &p, path, values)
+        params = _params(<_Leaf>found, &p)
         if self._cache is not None and p.length <= MAX_CACHED_PATH:
             if len(self._cache) >= self._cache_size:
                 self._cache.clear()  # bounded: start again rather than track recency
             self._cache[path] = (method, (<_Leaf>found).handler, params.copy())
         return (<_Leaf>found).handler, params
-
-
-cdef bint _converts(_CNode node):
-    """Whether some edge under `node` converts in Python (its values go in a list)."""
-    cdef _CEdge edge
-    for edge in node.edges:
-        if edge.kind == _CONVERTER or edge.kind == _COMPOUND or _converts(edge.node):
-            return True
-    return any(_converts(child) for child in node.children)
