@@ -5,10 +5,10 @@
 (conflicts, precedence order), `allowed_methods`, `match_segments`. On the first
 `match` after an `add` it freezes that tree into flat C arrays (`_Tables`) and
 walks them without touching a Python object: segments are found in the path
-string itself with memchr, static children by a hash of each segment's length
-and end characters, then memcmp; a parameter's value is cut out only once the
-whole route has matched. Same precedence and backtracking as `_tree._walk`,
-which the parity tests check. See docs/router.md.
+string itself, a static child by a signature of the segment (its length and end
+characters; hashed in a wide node), then memcmp; a parameter's value is cut out
+only once the whole route has matched. Same precedence and backtracking as
+`_tree._walk`, which the parity tests check. See docs/router.md.
 """
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -323,36 +323,26 @@ cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
     """The first _Leaf (borrowed) matching path[start:] from node n, or NULL; as _tree._walk.
 
     NULL with p.error set: a converter raised (the exception is pending)."""
-    cdef _Node* node
+    cdef _Node* node = &p.t.nodes[n]
     cdef Py_ssize_t end, size, k, depth, taken = 0
-    cdef char* c
-    cdef char* stop
+    cdef char* slash
     cdef _Edge* edge
     cdef PyObject* found
     cdef int converted
-    while True:  # down static children while there is nothing to come back for
-        node = &p.t.nodes[n]
-        if start > p.length:  # no segment left
-            return _leaf(p, node)
-        if p.kind == 1:  # PERF: segments are short; a loop beats a call to memchr
-            c = <char*>p.data + start
-            stop = <char*>p.data + p.length
-            while c < stop and c[0] != 47:  # '/'
-                c += 1
-            end = c - <char*>p.data
-        else:
-            end = _find_slash(p, start)
-        size = end - start
-        k = _find_static(p, node, start, size) if node.static_count else -1
-        if k >= 0 and node.edge_count == 0:
-            n = p.t.statics[k].child
-            start = end + 1
-            continue
+    if start > p.length:  # no segment left
+        return _leaf(p, node)
+    if p.kind == 1:
+        slash = <char*>memchr(<char*>p.data + start, 47, p.length - start)  # '/'
+        end = p.length if slash == NULL else slash - <char*>p.data
+    else:
+        end = _find_slash(p, start)
+    size = end - start
+    if node.static_count:
+        k = _find_static(p, node, start, size)
         if k >= 0:
             found = _walk(p, p.t.statics[k].child, end + 1)
             if found != NULL or p.error:
                 return found
-        break
     if node.edge_count == 0:
         return NULL
     depth = p.depth
