@@ -10,6 +10,7 @@ BlackSheep's router. Missing peers are reported, not silently dropped.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 import statistics
@@ -145,13 +146,21 @@ def xrtr(table: list[list[str]]) -> Lookup:
     return lookup
 
 
-def http_router(table: list[list[str]]) -> Lookup:
+def http_router(table: list[list[str]], cached: bool = True) -> Lookup:
     from http_router import Router
     from http_router.exceptions import NotFoundError
 
     router = Router(trim_last_slash=False)
     for method, path in table:
         router.bind(path, path, methods=[method])
+    if not cached:  # its match() without the lru_cache around it
+        match = Router.match.__wrapped__  # type: ignore[attr-defined]
+
+        def uncached(method: str, path: str) -> Any:
+            found = match(router, path, method, None)
+            return found.target if found.path and found.method else None
+
+        return uncached
 
     def lookup(method: str, path: str) -> Any:
         try:
@@ -162,7 +171,7 @@ def http_router(table: list[list[str]]) -> Lookup:
     return lookup
 
 
-def blacksheep(table: list[list[str]]) -> Lookup:
+def blacksheep(table: list[list[str]], cached: bool = True) -> Lookup:
     from blacksheep.server.routing import Router
 
     router = Router()
@@ -172,6 +181,8 @@ def blacksheep(table: list[list[str]]) -> Lookup:
         router.add(method, _colon(path).replace("*path", "*").replace("*ref", "*"), handler)
     router.apply_routes()
     get = router.get_match_by_method_and_path
+    if not cached:  # the same method without the lru_cache around it
+        get = functools.partial(Router.get_match_by_method_and_path.__wrapped__, router)
 
     def lookup(method: str, path: str) -> Any:
         found = get(method, path)
@@ -186,8 +197,10 @@ CONTENDERS: dict[str, Callable[[list[list[str]]], Lookup]] = {
     "altapi_router (compiled, cache_size=1024)": lambda table: altapi("c", table, 1024),
     "xrtr": xrtr,
     "Falcon CompiledRouter": falcon,
-    "BlackSheep": blacksheep,
-    "http-router": http_router,
+    "BlackSheep (LRU cache)": blacksheep,
+    "BlackSheep (no cache)": lambda table: blacksheep(table, cached=False),
+    "http-router (LRU cache)": http_router,
+    "http-router (no cache)": lambda table: http_router(table, cached=False),
     "Starlette": starlette,
     "linear regex": linear_regex,
 }
@@ -261,7 +274,8 @@ def main(rounds: int = 7, repeat: int = 3) -> None:
         for case, (_, template, _) in CASES.items()
     }
     workloads["mix, 20 paths repeating"] = MIX * (VARIANTS * repeat // len(MIX))
-    slow = {"Starlette", "linear regex"}  # ~100x slower: fewer lookups, same medians
+    # ~100x slower: fewer lookups, same medians
+    slow = {"Starlette", "linear regex", "BlackSheep (no cache)", "http-router (no cache)"}
     fast = {n: f for n, f in lookups.items() if n not in slow}
     results = _measure(fast, workloads, rounds)
     short = {label: paths[: len(paths) // 20] for label, paths in workloads.items()}
@@ -281,8 +295,8 @@ def main(rounds: int = 7, repeat: int = 3) -> None:
             "altapi_router (compiled)",
             "altapi_router (pure Python)",
             "Falcon CompiledRouter",
-            "http-router",
-            "BlackSheep",
+            "http-router (no cache)",
+            "BlackSheep (no cache)",
             "linear regex",
         ):
             try:
