@@ -199,6 +199,16 @@ def test_backtracks_when_deeper_static_branch_fails(make_router):
     assert router.match("GET", "/users/me/profile") == ("profile", {"name": "me"})
 
 
+def test_backtracking_forgets_the_parameters_of_the_failed_branch(make_router):
+    router = make_router()
+    router.add("/a/{x}/b", "ab")
+    router.add("/{y}/{z}/c", "yzc")
+    router.add("/{y}/{z}/{w:int}/d", "yzwd")
+    assert router.match("GET", "/a/1/c") == ("yzc", {"y": "a", "z": "1"})
+    assert router.match("GET", "/a/1/2/d") == ("yzwd", {"y": "a", "z": "1", "w": 2})
+    assert router.match("GET", "/a/1/b") == ("ab", {"x": "1"})
+
+
 def test_method_falls_through_to_a_lower_precedence_route(make_router):
     router = make_router()
     router.add("/items/new", "form", methods=["GET"])
