@@ -67,11 +67,13 @@ cdef enum:
 cdef class _Leaf:
     cdef object handler
     cdef tuple names
+    cdef Py_ssize_t count  # len(names)
     cdef tuple spare  # the last (handler, params) returned: reused once its caller let go
 
     def __cinit__(self, object route):
         self.handler = route.handler
         self.names = route.param_names
+        self.count = len(self.names)
 
 
 cdef struct _Node:
@@ -430,9 +432,9 @@ cdef tuple _result(_Leaf leaf, _Path* p):
     cdef object params
     if ALTAPI_RECYCLE and spare is not None and Py_REFCNT(spare) == 2:
         params = <object>PyTuple_GET_ITEM(spare, 1)
-        if Py_REFCNT(params) == 2 and PyDict_GET_SIZE(params) == len(leaf.names):
+        if Py_REFCNT(params) == 2 and PyDict_GET_SIZE(params) == leaf.count:
             _fill(params, leaf, p)
-            if PyDict_GET_SIZE(params) == len(leaf.names):  # the caller added no key
+            if PyDict_GET_SIZE(params) == leaf.count:  # the caller added no key
                 return spare
     params = {}
     _fill(params, leaf, p)
@@ -501,6 +503,7 @@ cdef class Tree:
         cdef _Frozen frozen
         cdef PyObject* found
         cdef tuple result
+        cdef char* m
         if self._cache is not None:
             entry = self._cache.get(path)
             if entry is not None and (<tuple>entry)[0] == method:
@@ -518,10 +521,11 @@ cdef class Tree:
         p.t = &frozen.t
         p.path = <PyObject*>path
         p.method = <PyObject*>method
+        m = <char*>PyUnicode_DATA(method)
         p.is_get = (
             PyUnicode_GET_LENGTH(method) == 3
             and PyUnicode_KIND(method) == 1
-            and memcmp(PyUnicode_DATA(method), b"GET", 3) == 0
+            and m[0] == b"G" and m[1] == b"E" and m[2] == b"T"
         )
         p.values = NULL
         if frozen.converts:
