@@ -121,13 +121,17 @@ def falcon(table: list[list[str]]) -> Lookup:
     for method, path in table:
         templates.setdefault(path, {})[method] = path
     for path, methods in templates.items():
-        resource = type("Resource", (), {f"on_{m.lower()}": lambda *a: None for m in methods})()
-        resource.template = path  # type: ignore[attr-defined]
+        responders = {f"on_{m.lower()}": lambda *a: None for m in methods}
+        resource: Any = type("Resource", (), responders)()
+        resource.template = path
         router.add_route(path, resource)
 
     def lookup(method: str, path: str) -> Any:
         found = router.find(path)
-        return None if found is None else found[0].template
+        if found is None:
+            return None
+        resource: Any = found[0]
+        return resource.template
 
     return lookup
 
@@ -154,7 +158,7 @@ def http_router(table: list[list[str]], cached: bool = True) -> Lookup:
     for method, path in table:
         router.bind(path, path, methods=[method])
     if not cached:  # its match() without the lru_cache around it
-        match = Router.match.__wrapped__  # type: ignore[attr-defined]
+        match = Router.match.__wrapped__
 
         def uncached(method: str, path: str) -> Any:
             found = match(router, path, method, None)
@@ -180,7 +184,7 @@ def blacksheep(table: list[list[str]], cached: bool = True) -> Lookup:
         handler.template = path  # type: ignore[attr-defined]
         router.add(method, _colon(path).replace("*path", "*").replace("*ref", "*"), handler)
     router.apply_routes()
-    get = router.get_match_by_method_and_path
+    get: Callable[[str, str], Any] = router.get_match_by_method_and_path
     if not cached:  # the same method without the lru_cache around it
         get = functools.partial(Router.get_match_by_method_and_path.__wrapped__, router)
 
@@ -206,6 +210,14 @@ CONTENDERS: dict[str, Callable[[list[list[str]]], Lookup]] = {
 }
 
 
+GROWING = [
+    "altapi_router (compiled)",
+    "altapi_router (pure Python)",
+    "Falcon CompiledRouter",
+    "http-router (no cache)",
+    "BlackSheep (no cache)",
+    "linear regex",
+]
 GROWTH_ROUTE = ["GET", "/users/{user}"]  # in every table size; looked up as /users/user<i>
 
 
@@ -287,26 +299,20 @@ def main(rounds: int = 7, repeat: int = 3) -> None:
     _print(results, list(workloads))
 
     print("\nGrowth with the table size (1-param lookups, distinct paths):\n")
-    scaling: dict[str, dict[str, float]] = {}
-    for size in (20, 200, 2000):
-        table = scaled_table(size)
-        contenders: dict[str, Lookup] = {}
-        for name in (
-            "altapi_router (compiled)",
-            "altapi_router (pure Python)",
-            "Falcon CompiledRouter",
-            "http-router (no cache)",
-            "BlackSheep (no cache)",
-            "linear regex",
-        ):
+    sizes = (20, 200, 2000)
+    growing = {}  # every (router, size) in the same interleaved rounds: noise hits all alike
+    for name in GROWING:
+        for size in sizes:
             try:
-                contenders[name] = CONTENDERS[name](table)
+                growing[f"{name}|{size}"] = CONTENDERS[name](scaled_table(size))
             except Exception:
                 continue
-        paths = [f"/users/user{i}" for i in range(VARIANTS)]
-        for name, value in _measure(contenders, {str(size): paths}, rounds).items():
-            scaling.setdefault(name, {})[f"{size} routes"] = value[str(size)]
-    _print(scaling, ["20 routes", "200 routes", "2000 routes"])
+    paths = [f"/users/user{i}" for i in range(VARIANTS)]
+    scaling: dict[str, dict[str, float]] = {}
+    for key, value in _measure(growing, {"growth": paths}, rounds).items():
+        name, routes = key.split("|")
+        scaling.setdefault(name, {})[f"{routes} routes"] = value["growth"]
+    _print(scaling, [f"{size} routes" for size in sizes])
 
 
 if __name__ == "__main__":
