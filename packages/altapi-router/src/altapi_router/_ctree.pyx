@@ -423,8 +423,9 @@ cdef tuple _result(_Leaf leaf, _Path* p):
 
     PERF: when nobody but the leaf holds its last result any more (the caller has
     dropped it, as a server has by the next request to the route), its tuple and
-    dict are filled in again instead of made anew: the allocations and frees of a
-    tuple, a dict and its table are about a third of a lookup. Nothing is shared:
+    dict are filled in again instead of made anew, which saves the allocations and
+    frees of a tuple, a dict and its table (242 of 2,887 instructions a lookup on a
+    mix of all path classes, 265 of 2,130 on a static path). Nothing is shared:
     a result is reused only when its reference counts say no one else can see it,
     and only if it still has exactly the route's keys. The values are new each time.
     """
