@@ -23,7 +23,6 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object)
     bint PyUnicode_IS_ASCII(object)
     unsigned int PyUnicode_READ(int kind, void* data, Py_ssize_t index)  # a code point
-    Py_ssize_t PyUnicode_FindChar(object, unsigned int, Py_ssize_t, Py_ssize_t, int) except -2
     object PyUnicode_Substring(object, Py_ssize_t, Py_ssize_t)
     object PyUnicode_New(Py_ssize_t, unsigned int)
     object PyLong_FromLongLong(long long)
@@ -38,6 +37,7 @@ cdef extern from "Python.h":
     int PyList_Append(PyObject*, PyObject*)
     Py_ssize_t PyList_GET_SIZE(PyObject*)
     int PyList_SetSlice(PyObject*, Py_ssize_t, Py_ssize_t, PyObject*)
+    Py_ssize_t PyUnicode_FindChar(PyObject*, unsigned int, Py_ssize_t, Py_ssize_t, int)
 
 cdef extern from *:
     """
@@ -336,8 +336,10 @@ cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
     if p.kind == 1:
         slash = <char*>memchr(<char*>p.data + start, 47, p.length - start)  # '/'
         end = p.length if slash == NULL else slash - <char*>p.data
-    else:
-        end = _find_slash(p, start)
+    else:  # a wider string: -1 when no '/' is left (its -2, an error, needs a bad range)
+        end = PyUnicode_FindChar(p.path, 47, start, p.length, 1)
+        if end < 0:
+            end = p.length
     size = end - start
     if node.static_count:
         k = _find_static(p, node, start, size)
@@ -385,14 +387,6 @@ cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
         if p.values != NULL and taken < PyList_GET_SIZE(p.values):
             PyList_SetSlice(p.values, taken, PyList_GET_SIZE(p.values), NULL)
     return NULL
-
-
-cdef Py_ssize_t _find_slash(_Path* p, Py_ssize_t start) noexcept:
-    cdef Py_ssize_t i
-    for i in range(start, p.length):
-        if PyUnicode_READ(p.kind, p.data, i) == 47:
-            return i
-    return p.length
 
 
 cdef object _substring(_Path* p, Py_ssize_t start, Py_ssize_t end):
