@@ -86,6 +86,23 @@ def test_paths_of_any_width(make_router):
     assert router.match("GET", "/café/zoë/٣") is None  # an Arabic-Indic digit is not an int
 
 
+@pytest.mark.parametrize("digits", ["0", "7", "42", "9" * 18, "1" + "0" * 18, "12345" * 8])
+def test_int_values_of_any_length(make_router, digits):
+    # The compiled tree adds up short numbers itself and hands long ones to int().
+    router = make_router()
+    router.add("/n/{n:int}", "n")
+    assert router.match("GET", f"/n/{digits}") == ("n", {"n": int(digits)})
+
+
+@pytest.mark.parametrize("char", ["a", "é", "日", "😀"])
+def test_one_character_values(make_router, char):
+    router = make_router()
+    router.add("/x/{a}/{b}", "x")
+    found = router.match("GET", f"/x/{char}/{char}{char}")
+    assert found == ("x", {"a": char, "b": char * 2})
+    assert type(found[1]["a"]) is str
+
+
 def test_an_error_in_a_converter_is_raised_not_taken_for_no_match(make_router):
     def to_python(value):
         if value == "boom":

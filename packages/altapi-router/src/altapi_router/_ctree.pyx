@@ -24,8 +24,6 @@ cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object)
     unsigned int PyUnicode_READ(int kind, void* data, Py_ssize_t index)  # a code point
     object PyUnicode_Substring(object, Py_ssize_t, Py_ssize_t)
-    object PyUnicode_New(Py_ssize_t, unsigned int)
-    object PyLong_FromLongLong(long long)
     PyObject* PyDict_GetItemWithError(object, object)
     Py_ssize_t PyDict_GET_SIZE(object)
     PyObject* PyTuple_GET_ITEM(object, Py_ssize_t)
@@ -38,6 +36,15 @@ cdef extern from "Python.h":
     Py_ssize_t PyList_GET_SIZE(PyObject*)
     int PyList_SetSlice(PyObject*, Py_ssize_t, Py_ssize_t, PyObject*)
     Py_ssize_t PyUnicode_FindChar(PyObject*, unsigned int, Py_ssize_t, Py_ssize_t, int)
+    # The values' hot path, with references counted by hand (new references returned).
+    PyObject* _new_str "PyUnicode_New"(Py_ssize_t, unsigned int)
+    PyObject* _from_ordinal "PyUnicode_FromOrdinal"(int)
+    PyObject* _cut "PyUnicode_Substring"(PyObject*, Py_ssize_t, Py_ssize_t)
+    PyObject* _long "PyLong_FromLongLong"(long long)
+    PyObject* _long_from_str "PyLong_FromUnicodeObject"(PyObject*, int)
+    PyObject* _item "PyTuple_GET_ITEM"(PyObject*, Py_ssize_t)  # borrowed
+    int _set "PyDict_SetItem"(object, PyObject*, PyObject*)
+    void _decref "Py_DECREF"(PyObject*)
 
 cdef extern from *:
     """
@@ -227,6 +234,7 @@ cdef struct _Path:
     PyObject* path
     PyObject* method
     bint is_get
+    bint ascii  # every character below 128: values are made with PyUnicode_New
     PyObject* values  # list of converted values, or NULL when no edge converts
     bint error  # a converter raised something other than ValueError
     Py_ssize_t depth
@@ -237,6 +245,15 @@ cdef struct _Path:
 
 cdef inline bint _equals(_Path* p, Py_ssize_t start, Py_ssize_t size, _Static* key) noexcept:
     cdef Py_ssize_t i
+    cdef const unsigned char* a
+    cdef const unsigned char* b
+    if key.kind == p.kind == 1:  # the signature matched the ends: compare what lies between
+        a = <const unsigned char*>p.data + start
+        b = <const unsigned char*>key.data
+        for i in range(1, size - 1):
+            if a[i] != b[i]:
+                return False
+        return True
     if key.kind == p.kind:
         return memcmp(<char*>p.data + start * p.kind, key.data, size * p.kind) == 0
     for i in range(size):  # a segment of a wide path can still equal a narrow key
@@ -321,9 +338,17 @@ cdef int _extend(PyObject* values, PyObject* more) noexcept:
     return 0
 
 
+cdef inline PyObject* _after(_Path* p, Py_ssize_t n, Py_ssize_t end) noexcept:
+    """_walk from node n, whose segment ended at end: the node's leaf if the path did."""
+    if end == p.length:
+        return _leaf(p, &p.t.nodes[n])
+    return _walk(p, n, end + 1)
+
+
 cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
     """The first _Leaf (borrowed) matching path[start:] from node n, or NULL; as _tree._walk.
 
+    A segment starts at start (<= the path's length; it may be empty).
     NULL with p.error set: a converter raised (the exception is pending)."""
     cdef _Node* node = &p.t.nodes[n]
     cdef Py_ssize_t end, size, k, depth, taken = 0
@@ -331,8 +356,6 @@ cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
     cdef _Edge* edge
     cdef PyObject* found
     cdef int converted
-    if start > p.length:  # no segment left
-        return _leaf(p, node)
     if p.kind == 1:
         slash = <char*>memchr(<char*>p.data + start, 47, p.length - start)  # '/'
         end = p.length if slash == NULL else slash - <char*>p.data
@@ -344,7 +367,9 @@ cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
     if node.static_count:
         k = _find_static(p, node, start, size)
         if k >= 0:
-            found = _walk(p, p.t.statics[k].child, end + 1)
+            if node.edge_count == 0:  # nothing to fall back to: a tail call
+                return _after(p, p.t.statics[k].child, end)
+            found = _after(p, p.t.statics[k].child, end)
             if found != NULL or p.error:
                 return found
     if node.edge_count == 0:
@@ -380,7 +405,7 @@ cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
         p.starts[depth] = start
         p.ends[depth] = end
         p.depth = depth + 1
-        found = _walk(p, edge.child, end + 1)
+        found = _after(p, edge.child, end)
         if found != NULL or p.error:
             return found
         p.depth = depth
@@ -389,23 +414,35 @@ cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
     return NULL
 
 
-cdef object _substring(_Path* p, Py_ssize_t start, Py_ssize_t end):
-    cdef object value
-    if p.kind == 1 and PyUnicode_IS_ASCII(<object>p.path):
-        value = PyUnicode_New(end - start, 127)
-        memcpy(PyUnicode_DATA(value), <char*>p.data + start, end - start)
+cdef PyObject* _substring(_Path* p, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """path[start:end], a new reference (NULL with an exception set)."""
+    cdef PyObject* value
+    if end - start == 1:  # CPython's own one-character strings: nothing to allocate or free
+        return _from_ordinal(PyUnicode_READ(p.kind, p.data, start))
+    if p.ascii:
+        value = _new_str(end - start, 127)
+        if value != NULL:
+            memcpy(PyUnicode_DATA(<object>value), <char*>p.data + start, end - start)
         return value
-    return PyUnicode_Substring(<object>p.path, start, end)
+    return _cut(p.path, start, end)
 
 
-cdef object _int(_Path* p, Py_ssize_t start, Py_ssize_t end):
+cdef PyObject* _int(_Path* p, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """int(path[start:end]), a new reference (NULL with an exception set)."""
     cdef long long value = 0
     cdef Py_ssize_t i
+    cdef PyObject* digits
+    cdef PyObject* number
     if end - start > 18:
-        return int(PyUnicode_Substring(<object>p.path, start, end))
+        digits = _cut(p.path, start, end)
+        if digits == NULL:
+            return NULL
+        number = _long_from_str(digits, 10)
+        _decref(digits)
+        return number
     for i in range(start, end):
         value = value * 10 + (PyUnicode_READ(p.kind, p.data, i) - 48)
-    return PyLong_FromLongLong(value)
+    return _long(value)
 
 
 cdef int _raise_pending() except -1:
@@ -428,6 +465,8 @@ cdef tuple _result(_Leaf leaf, _Path* p):
     if ALTAPI_RECYCLE and spare is not None and Py_REFCNT(spare) == 2:
         params = <object>PyTuple_GET_ITEM(spare, 1)
         if Py_REFCNT(params) == 2 and PyDict_GET_SIZE(params) == leaf.count:
+            if leaf.count == 0:
+                return spare
             _fill(params, leaf, p)
             if PyDict_GET_SIZE(params) == leaf.count:  # the caller added no key
                 return spare
@@ -440,24 +479,32 @@ cdef tuple _result(_Leaf leaf, _Path* p):
 
 cdef int _fill(dict params, _Leaf leaf, _Path* p) except -1:
     """Set the matched route's parameters, converted, from the segments the walk took."""
-    cdef tuple names = leaf.names
+    cdef PyObject* names = <PyObject*>leaf.names
     cdef Py_ssize_t k = 0, v = 0, i, j
     cdef _Edge* edge
+    cdef PyObject* value
     for i in range(p.depth):
         edge = p.edges[i]
-        if edge.kind == _STR or edge.kind == _GREEDY:
-            PyDict_SetItem(params, names[k], _substring(p, p.starts[i], p.ends[i]))
-        elif edge.kind == _INT:
-            PyDict_SetItem(params, names[k], _int(p, p.starts[i], p.ends[i]))
+        if edge.kind == _STR or edge.kind == _GREEDY or edge.kind == _INT:
+            if edge.kind == _INT:
+                value = _int(p, p.starts[i], p.ends[i])
+            else:
+                value = _substring(p, p.starts[i], p.ends[i])
+            if value == NULL:
+                return -1
+            j = _set(params, _item(names, k), value)
+            _decref(value)
+            if j < 0:
+                return -1
         elif edge.kind == _CONVERTER:
-            PyDict_SetItem(params, names[k], (<list>p.values)[v])
+            PyDict_SetItem(params, <object>_item(names, k), (<list>p.values)[v])
             v += 1
         else:
             for j in range(len((<object>edge.matcher).names) - 1):
-                PyDict_SetItem(params, names[k], (<list>p.values)[v])
+                PyDict_SetItem(params, <object>_item(names, k), (<list>p.values)[v])
                 k += 1
                 v += 1
-            PyDict_SetItem(params, names[k], (<list>p.values)[v])
+            PyDict_SetItem(params, <object>_item(names, k), (<list>p.values)[v])
             v += 1
         k += 1
     return 0
@@ -494,7 +541,7 @@ cdef class Tree:
 
     def match(self, str method, str path):
         cdef _Path p
-        cdef list values = None
+        cdef list values  # only when some edge converts
         cdef _Frozen frozen
         cdef PyObject* found
         cdef tuple result
@@ -514,6 +561,7 @@ cdef class Tree:
         if p.length == 0 or PyUnicode_READ(p.kind, p.data, 0) != 47:  # not "/..."
             return None
         p.t = &frozen.t
+        p.ascii = p.kind == 1 and PyUnicode_IS_ASCII(path)
         p.path = <PyObject*>path
         p.method = <PyObject*>method
         m = <char*>PyUnicode_DATA(method)
