@@ -267,7 +267,9 @@ cdef inline Py_ssize_t _find_static(_Path* p, _Node* node, Py_ssize_t start, Py_
     cdef unsigned long long sig
     cdef _Static* key
     cdef Py_ssize_t k, at, mask
-    if size:
+    if size and p.kind == 1:
+        sig = _sig(size, (<unsigned char*>p.data)[start], (<unsigned char*>p.data)[start + size - 1])
+    elif size:
         sig = _sig(size, PyUnicode_READ(p.kind, p.data, start), PyUnicode_READ(p.kind, p.data, start + size - 1))
     else:
         sig = 0
