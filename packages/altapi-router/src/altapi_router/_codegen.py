@@ -6,6 +6,13 @@ its static children, then its parameter edges in precedence order; a block that
 finds nothing falls through to the next alternative, which is the backtracking
 of `_tree._walk`. Parameter values are locals (`s2`, `v2`, ...) read back by the
 leaf that matches, so nothing is collected on the way. See docs/router.md.
+
+PERF: the tests that jump over a subtree are truth tests of prepared bools
+(`more[d]` for "a segment is left at depth d", `k1[j]` for "go right at step j
+of the binary search"), not comparisons: CPython 3.11 only specialises a
+comparison followed directly by its jump, and a jump over a large block needs
+an EXTENDED_ARG in between, so `n > 3` or `k1 < 10` there costs a generic
+rich comparison (about 60 instructions) where `more[3]` costs a tuple index.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ _HEADS = {
     ),
     "match_segments": ("def match_segments(method, segs):", 'segs = ["", *segs]'),
 }
+# After either head: more[d] is len(segs) > d, for every depth the blocks test.
+_MORE = "n = len(segs)\n    more = MORE[n] if n < {size} else ALL"
 
 # Above this nesting Python's parser gives up (100 levels); such a tree is walked instead.
 MAX_INDENT = 80
@@ -37,6 +46,7 @@ class _Writer:
         self.lines: list[str] = []
         self.consts: dict[str, Any] = {}
         self.deepest = 0
+        self.depth = 0  # the largest d tested by more[d]
 
     def line(self, indent: int, text: str) -> None:
         self.deepest = max(self.deepest, indent)
@@ -50,14 +60,15 @@ class _Writer:
     def node(self, node: _tree._Node, d: int, ind: int, caps: list[tuple[int, int, int]]) -> None:
         """The block for `node`, reached with segs[1:d] consumed (so n >= d here)."""
         more = bool(node.static or node.edges)
-        if node.routes:
-            self.line(ind, f"if n == {d}:")
+        self.depth = max(self.depth, d)
+        if node.routes:  # n >= d here, so "not more[d]" is n == d
+            self.line(ind, f"if not more[{d}]:")
             self.leaf(node.routes, ind + 1, caps)
             if more:
                 self.line(ind, "else:")
                 self.children(node, d, ind + 1, caps)
         elif more:
-            self.line(ind, f"if n > {d}:")
+            self.line(ind, f"if more[{d}]:")
             self.children(node, d, ind + 1, caps)
 
     def children(
@@ -71,7 +82,9 @@ class _Writer:
                 self.line(ind, f"{'if' if i == 0 else 'elif'} {seg} == {key!r}:")
                 self.node(node.static[key], d + 1, ind + 1, caps)
         else:
-            index = self.const({key: i for i, key in enumerate(keys)})
+            turns: list[list[bool]] = [[] for _ in keys]
+            _turns(turns, 0, len(keys))
+            index = self.const({key: tuple(turns[i]) for i, key in enumerate(keys)})
             self.line(ind, f"k{d} = {index}.get({seg})")
             self.line(ind, f"if k{d} is not None:")
             self.search([node.static[k] for k in keys], 0, len(keys), d, ind + 1, caps)
@@ -79,17 +92,17 @@ class _Writer:
             self.edge(edge, d, ind, caps)
 
     def search(
-        self, kids: list[_tree._Node], lo: int, hi: int, d: int, ind: int, caps: Any
+        self, kids: list[_tree._Node], lo: int, hi: int, d: int, ind: int, caps: Any, step: int = 0
     ) -> None:
-        """Binary search on k{d} for the child block among kids[lo:hi]."""
+        """Binary search for the child block among kids[lo:hi], steered by k{d}'s turns."""
         if hi - lo == 1:
             self.node(kids[lo], d + 1, ind, caps)
             return
         mid = (lo + hi) // 2
-        self.line(ind, f"if k{d} < {mid}:")
-        self.search(kids, lo, mid, d, ind + 1, caps)
+        self.line(ind, f"if k{d}[{step}]:")
+        self.search(kids, mid, hi, d, ind + 1, caps, step + 1)
         self.line(ind, "else:")
-        self.search(kids, mid, hi, d, ind + 1, caps)
+        self.search(kids, lo, mid, d, ind + 1, caps, step + 1)
 
     def edge(self, edge: _tree._Edge, d: int, ind: int, caps: list[tuple[int, int, int]]) -> None:
         seg, kind = f"s{d}", edge.kind
@@ -120,6 +133,16 @@ class _Writer:
             self.line(ind + 1, f"return {self.const(route.handler)}, {{{params}}}")
 
 
+def _turns(turns: list[list[bool]], lo: int, hi: int) -> None:
+    """Each key's way through the binary search on kids[lo:hi]: True for the upper half."""
+    if hi - lo > 1:
+        mid = (lo + hi) // 2
+        for i in range(lo, hi):
+            turns[i].append(i >= mid)
+        _turns(turns, lo, mid)
+        _turns(turns, mid, hi)
+
+
 def _values(route: Any, caps: list[tuple[int, int, int]]) -> list[tuple[str, str]]:
     """(name, expression) for each parameter of `route`, from the captures on its way."""
     exprs: list[str] = []
@@ -143,10 +166,14 @@ def compile_matchers(root: _tree._Node) -> tuple[Matcher, Matcher] | None:
     if writer.deepest > MAX_INDENT:
         return None
     body = "\n".join(writer.lines)
+    size = writer.depth + 1
+    more = _MORE.format(size=size)
     source = "".join(
-        f"{define}\n    {prepare}\n    n = len(segs)\n{body}\n    return None\n\n"
+        f"{define}\n    {prepare}\n    {more}\n{body}\n    return None\n\n"
         for define, prepare in _HEADS.values()
     )
     namespace = dict(writer.consts)
+    namespace["MORE"] = tuple(tuple(n > d for d in range(size)) for n in range(size))
+    namespace["ALL"] = (True,) * size
     exec(compile(source, "<altapi_router matcher>", "exec"), namespace)
     return namespace["match"], namespace["match_segments"]
