@@ -59,15 +59,15 @@ class _Writer:
 
     def node(self, node: _tree._Node, d: int, ind: int, caps: list[tuple[int, int, int]]) -> None:
         """The block for `node`, reached with segs[1:d] consumed (so n >= d here)."""
-        more = bool(node.static or node.edges)
+        has_children = bool(node.static or node.edges)
         self.depth = max(self.depth, d)
         if node.routes:  # n >= d here, so "not more[d]" is n == d
             self.line(ind, f"if not more[{d}]:")
             self.leaf(node.routes, ind + 1, caps)
-            if more:
+            if has_children:
                 self.line(ind, "else:")
                 self.children(node, d, ind + 1, caps)
-        elif more:
+        elif has_children:
             self.line(ind, f"if more[{d}]:")
             self.children(node, d, ind + 1, caps)
 
