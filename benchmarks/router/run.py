@@ -140,8 +140,14 @@ def xrtr(table: list[list[str]]) -> Lookup:
     from xrtr import RadixTree
 
     tree = RadixTree()
+    refused = []
     for method, path in table:
-        tree.insert(_colon(path).replace("*path", "*").replace("*ref", "*"), path, [method])
+        try:
+            tree.insert(_colon(path).replace("*path", "*").replace("*ref", "*"), path, [method])
+        except ValueError as exc:  # a static and a parameter segment at one level, mostly
+            refused.append(str(exc))
+    if refused:
+        raise ValueError(f"refuses {len(refused)} of {len(table)} routes, first: {refused[0]}")
     get = tree.get
 
     def lookup(method: str, path: str) -> Any:
