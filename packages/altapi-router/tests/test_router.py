@@ -88,7 +88,8 @@ def test_paths_of_any_width(make_router):
 
 @pytest.mark.parametrize("digits", ["0", "7", "42", "9" * 18, "1" + "0" * 18, "12345" * 8])
 def test_int_values_of_any_length(make_router, digits):
-    # The compiled tree adds up short numbers itself and hands long ones to int().
+    # The compiled tree adds up short numbers itself and hands longer ones (over 18
+    # digits) to CPython's own parsing.
     router = make_router()
     router.add("/n/{n:int}", "n")
     assert router.match("GET", f"/n/{digits}") == ("n", {"n": int(digits)})
