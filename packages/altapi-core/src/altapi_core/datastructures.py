@@ -38,6 +38,10 @@ class ImmutableMultiDict(Mapping[str, Any]):
         self._list = pairs
         self._dict = dict(pairs)
 
+    def get(self, key: str, default: Any = None) -> Any:
+        # PERF: Mapping.get goes through __getitem__ and a KeyError (~3x slower on a miss).
+        return self._dict.get(key, default)
+
     def getlist(self, key: str) -> list[Any]:
         return [value for name, value in self._list if name == key]
 

@@ -1,0 +1,231 @@
+"""One typed parameter, decided once: where it is read from, under what name, how converted.
+
+`describe(parameter, route)` looks at a handler's (or dependency's) parameter:
+its annotation (with `Annotated` extras), its default and its marker
+(`Query()`, `Body()`...). A parameter with no marker is read from the query
+string when its type is a scalar or a list of scalars, from the JSON body when
+it is a model, from the form when it is an `UploadFile`, as FastAPI does. A
+type that cannot come from where it is declared is a `TypeError` naming the route.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import msgspec
+
+from .models import is_pydantic
+from .params import Body, File, Header, Param, Query, Required
+from .scalars import is_scalar, list_checks, scalar_converter
+from .uploads import UploadFile
+from .validation import Invalid
+
+__all__ = ["Field", "describe"]
+
+_LISTS = (list, tuple, set, frozenset, Sequence)
+
+
+class Field:
+    """A parameter compiled into a reader: `source`, `alias`, `convert`, default."""
+
+    __slots__ = (
+        "alias",
+        "annotation",
+        "convert",
+        "default",
+        "factory",
+        "key",
+        "loc",
+        "many",
+        "marker",
+        "name",
+        "nullable",
+        "source",
+        "upload",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        source: str,
+        alias: str,
+        annotation: Any,
+        marker: Param,
+        *,
+        many: bool,
+        nullable: bool,
+        default: Any,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.alias = alias
+        self.annotation = annotation  # the type without `| None`
+        self.marker = marker
+        self.many = many
+        self.nullable = nullable
+        self.default = default  # Required when it must be sent
+        self.factory = marker.default_factory
+        self.key = ""  # the key of its value in the plan's values, given by the binder
+        self.loc: tuple[str, ...] = ("body" if source in ("form", "file") else source, alias)
+        self.upload = _is_upload(annotation)
+        self.convert: Callable[[Any], Any] = _identity  # set by describe() once checked
+
+    @property
+    def required(self) -> bool:
+        return self.default is Required and self.factory is None
+
+    def missing_value(self) -> Any:
+        return self.factory() if self.factory is not None else self.default
+
+    def __repr__(self) -> str:
+        return f"<Field {self.name} from {self.source} {self.alias!r}>"
+
+
+def _split(annotation: Any) -> tuple[Any, Param | None]:
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *extras = typing.get_args(annotation)
+        markers = [extra for extra in extras if isinstance(extra, Param)]
+        return base, (markers[-1] if markers else None)
+    return annotation, None
+
+
+def _without_none(annotation: Any) -> tuple[Any, bool]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) < len(typing.get_args(annotation)):
+            return (args[0] if len(args) == 1 else typing.Union[tuple(args)]), True  # noqa: UP007 - built at run time
+    return annotation, False
+
+
+def _item_type(annotation: Any) -> Any | None:
+    """The item type of `list[X]` (and tuple/set/Sequence of X), else None."""
+    if annotation in (list, tuple, set, frozenset):
+        return str
+    if typing.get_origin(annotation) in _LISTS:
+        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        return args[0] if len(args) == 1 else None
+    return None
+
+
+def _is_upload(annotation: Any) -> bool:
+    item = _item_type(annotation)
+    target = item if item is not None else annotation
+    return isinstance(target, type) and issubclass(target, UploadFile)
+
+
+def describe(param: inspect.Parameter, route: str) -> Field:
+    """The Field of one parameter; a TypeError naming `route` if it cannot be read."""
+    annotation, marker = _split(param.annotation)
+    default = param.default
+    if isinstance(default, Param):
+        marker, default = default, default.default
+    elif marker is not None and default is inspect.Parameter.empty:
+        default = marker.default
+    if default is inspect.Parameter.empty or default is ...:
+        default = Required
+    if annotation is inspect.Parameter.empty or annotation is Any:
+        annotation = str
+    annotation, nullable = _without_none(annotation)
+    if marker is None:
+        marker = _implied_marker(annotation)
+    source = marker.source
+    if source == "form" and _is_upload(annotation):
+        source = "file"
+    alias = marker.alias or param.name
+    if isinstance(marker, Header) and marker.alias is None and marker.convert_underscores:
+        alias = param.name.replace("_", "-")
+    item = _item_type(annotation)
+    many = item is not None and source not in ("body", "path")
+    field = Field(
+        param.name,
+        source,
+        alias,
+        annotation,
+        marker,
+        many=many,
+        nullable=nullable,
+        default=default,
+    )
+    _check_readable(field, item, route)
+    field.convert = _converter(field)
+    return field
+
+
+def _implied_marker(annotation: Any) -> Param:
+    item = _item_type(annotation)
+    if _is_upload(annotation):
+        return File()
+    if is_scalar(annotation) or (item is not None and is_scalar(item)):
+        return Query()
+    return Body()
+
+
+def _check_readable(field: Field, item: Any, route: str) -> None:
+    def refuse(where: str) -> TypeError:
+        shown = getattr(field.annotation, "__name__", repr(field.annotation))
+        return TypeError(
+            f"route {route}: parameter {field.name!r} of type {shown} cannot be read from {where}"
+        )
+
+    if field.source == "body":
+        if not is_pydantic(field.annotation):
+            try:
+                msgspec.json.Decoder(field.annotation)
+            except TypeError:
+                raise refuse("a JSON body") from None
+        return
+    if field.source == "file":
+        if not (field.upload or field.annotation is bytes or item is bytes):
+            raise refuse("an uploaded file (use UploadFile or bytes)")
+        return
+    scalar = item if field.many else field.annotation
+    if field.many and field.source in ("cookie",):
+        raise refuse("a cookie (a cookie has one value)")
+    if not is_scalar(scalar):
+        where = {"query": "the query string", "header": "a header", "cookie": "a cookie"}
+        raise refuse(where.get(field.source, f"the {field.source}"))
+
+
+def _converter(field: Field) -> Callable[[Any], Any]:
+    if field.source == "body" or field.source == "file":
+        return _identity
+    constraints = field.marker.constraints()
+    if not field.many:
+        return scalar_converter(field.annotation, constraints)
+    item = _item_type(field.annotation)
+    length = {k: v for k, v in constraints.items() if k in ("min_length", "max_length")}
+    per_item = scalar_converter(item, {k: v for k, v in constraints.items() if k not in length})
+    checks = list_checks(length)
+    container = typing.get_origin(field.annotation) or field.annotation
+    build: Callable[[list[Any]], Any] = list if container is Sequence else container
+
+    def convert(raws: list[str]) -> Any:
+        values = []
+        errors: list[tuple[int, Invalid]] = []
+        for index, raw in enumerate(raws):
+            try:
+                values.append(per_item(raw))
+            except Invalid as exc:
+                errors.append((index, exc))
+        if errors:
+            raise ItemErrors(errors)
+        for check in checks:
+            check(raws)
+        return build(values)
+
+    return convert
+
+
+class ItemErrors(Exception):
+    """The errors of a list parameter's items, each with its index."""
+
+    def __init__(self, errors: list[tuple[int, Invalid]]) -> None:
+        self.errors = errors
+
+
+def _identity(value: Any) -> Any:
+    return value
