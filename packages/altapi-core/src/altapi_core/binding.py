@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from .fields import Field, ItemErrors, describe
-from .models import INVALID, is_pydantic, validate
+from .models import INVALID, holds_pydantic, validate
 from .params import Required
 from .uploads import UploadFile
 from .validation import ErrorEntry, Invalid, RequestValidationError, error, missing
@@ -76,7 +76,7 @@ class RequestBinder:
         self._decoder = None
         if len(self.body) == 1 and not getattr(self.body[0].marker, "embed", False):
             self.whole_body = self.body[0]
-            if not is_pydantic(self.whole_body.annotation):
+            if not holds_pydantic(self.whole_body.annotation):
                 self._decoder = msgspec.json.Decoder(self.whole_body.annotation, strict=False)
 
     # --- reading ---------------------------------------------------------------------------

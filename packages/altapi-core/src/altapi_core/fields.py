@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from .models import is_pydantic
+from .models import holds_pydantic
 from .params import Body, File, Header, Param, Query, Required
 from .scalars import is_scalar, list_checks, scalar_converter
 from .uploads import UploadFile
@@ -172,7 +172,7 @@ def _check_readable(field: Field, item: Any, route: str) -> None:
         )
 
     if field.source == "body":
-        if not is_pydantic(field.annotation):
+        if not holds_pydantic(field.annotation):
             try:
                 msgspec.json.Decoder(field.annotation)
             except TypeError:

@@ -10,6 +10,7 @@ validated by pydantic when it is installed.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import sys
 import typing
@@ -20,7 +21,15 @@ import msgspec
 
 from .validation import PARSE_ERRORS, TYPE_ERRORS, ErrorEntry, error, expected_one_of, missing
 
-__all__ = ["INVALID", "collect_errors", "is_model", "is_pydantic", "model_fields", "validate"]
+__all__ = [
+    "INVALID",
+    "collect_errors",
+    "holds_pydantic",
+    "is_model",
+    "is_pydantic",
+    "model_fields",
+    "validate",
+]
 
 Loc = list[str | int]
 
@@ -32,6 +41,16 @@ def is_pydantic(annotation: Any) -> bool:
         and isinstance(annotation, type)
         and issubclass(annotation, pydantic.BaseModel)
     )
+
+
+def holds_pydantic(annotation: Any) -> bool:
+    """A pydantic model, or a type with one inside (`list[User]`): pydantic validates it."""
+    return is_pydantic(annotation) or any(holds_pydantic(a) for a in typing.get_args(annotation))
+
+
+@functools.lru_cache(maxsize=256)
+def _adapter(annotation: Any) -> Any:
+    return sys.modules["pydantic"].TypeAdapter(annotation)
 
 
 def is_model(annotation: Any) -> bool:
@@ -70,7 +89,7 @@ INVALID: Any = object()
 
 def validate(value: Any, annotation: Any, loc: Loc, errors: list[ErrorEntry]) -> Any:
     """`value` (decoded JSON) as `annotation`, or INVALID with every error appended."""
-    if is_pydantic(annotation):
+    if holds_pydantic(annotation):
         found = _pydantic_errors(value, annotation, loc)
         if isinstance(found, list):
             errors.extend(found)
@@ -91,7 +110,7 @@ def collect_errors(value: Any, annotation: Any, loc: Loc) -> list[ErrorEntry]:
 
 
 def _collect(value: Any, annotation: Any, loc: Loc, errors: list[ErrorEntry]) -> None:
-    if is_pydantic(annotation):
+    if holds_pydantic(annotation):
         found = _pydantic_errors(value, annotation, loc)
         if isinstance(found, list):
             errors.extend(found)
@@ -106,7 +125,7 @@ def _collect(value: Any, annotation: Any, loc: Loc, errors: list[ErrorEntry]) ->
     origin = typing.get_origin(annotation)
     if origin in (list, Sequence, tuple, set, frozenset) and isinstance(value, list):
         args = typing.get_args(annotation)
-        if len(args) == 1 and not is_pydantic(args[0]):
+        if len(args) == 1:
             try:
                 msgspec.convert(value, annotation, strict=False)
             except msgspec.ValidationError:
@@ -123,7 +142,7 @@ def _pydantic_errors(value: Any, model: Any, loc: Loc) -> Any:
     """The validated model, or the list of its errors."""
     pydantic = sys.modules["pydantic"]
     try:
-        return model.model_validate(value)
+        return _adapter(model).validate_python(value)
     except pydantic.ValidationError as exc:
         return [
             error(e["type"], [*loc, *e["loc"]], e["msg"], e["input"], e.get("ctx"))
