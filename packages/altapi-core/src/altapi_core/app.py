@@ -112,6 +112,8 @@ class AltAPI(RouteDecorators):
             dependencies=self.dependencies + spec.dependencies,
             name=name,
             errors=self.errors,
+            route=spec.label,
+            options=spec.options,
         )
         if spec.methods is None:
             self.router.add_websocket(spec.path, endpoint, name=name)

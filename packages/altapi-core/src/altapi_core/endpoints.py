@@ -14,7 +14,10 @@ from anyio.to_thread import run_sync
 from altapi_di import Depends, Injector, Plan, RequestScope
 
 from .background import BackgroundTasks
-from .responses import JSONResponse, Response
+from .binding import RequestBinder
+from .encoding import ResultEncoder
+from .responses import Response
+from .route_options import RouteOptions
 
 __all__ = ["Endpoint", "Exchange", "as_response", "is_async_callable"]
 
@@ -27,16 +30,20 @@ def is_async_callable(obj: Any) -> bool:
     )
 
 
+_AS_JSON = ResultEncoder()
+
+
 def as_response(result: Any, handler_name: str) -> Response:
-    """A handler's result as a Response: a dict or list is sent as JSON."""
+    """A handler's result as a Response: any other value is sent as JSON."""
     if isinstance(result, Response):
         return result
-    if isinstance(result, dict | list):
-        return JSONResponse(result)
-    raise TypeError(
-        f"handler {handler_name!r} returned {type(result).__name__}; "
-        "return a Response (or a dict or list, sent as JSON)"
-    )
+    try:
+        return _AS_JSON(result)
+    except TypeError:
+        raise TypeError(
+            f"handler {handler_name!r} returned {type(result).__name__}, which JSON cannot "
+            "carry; return a Response or a JSON-able value (see the docs' list)"
+        ) from None
 
 
 class Exchange(RequestScope):
@@ -95,6 +102,8 @@ class Endpoint:
 
     __slots__ = (
         "_background",
+        "_binder",
+        "_encoder",
         "_guard",
         "_invoke",
         "_overrides",
@@ -107,6 +116,7 @@ class Endpoint:
         "is_async",
         "name",
         "needs",
+        "options",
         "plan",
         "uses_di",
     )
@@ -121,8 +131,11 @@ class Endpoint:
         dependencies: Sequence[Depends] = (),
         name: str | None = None,
         errors: Any = None,
+        route: str | None = None,
+        options: RouteOptions | None = None,
     ) -> None:
         self.handler = handler
+        self.options = options or RouteOptions()
         self.errors = errors  # ErrorHandlers: an exception becomes its handler's response
         self.guards: tuple[Any, ...] = tuple(getattr(handler, "__altapi_guards__", ()))
         # PERF: one guard (the usual case) skips the token list and the zips (~3k instructions).
@@ -130,7 +143,18 @@ class Endpoint:
         self.name: str = name or getattr(handler, "__name__", None) or type(handler).__name__
         self.is_async = is_async_callable(handler)
         target = _with_dependencies(handler, dependencies) if dependencies else handler
-        self.plan: Plan = injector.plan(target, path_params=path_params, first_param=first_param)
+        binder = RequestBinder(route or self.name)
+        self.plan: Plan = injector.plan(
+            target,
+            path_params=path_params,
+            first_param=first_param,
+            resolve_parameter=None if first_param == "websocket" else binder.add,
+        )
+        # Chosen once: a route with no typed parameter has no binding layer at all.
+        self._binder: RequestBinder | None = binder if binder.fields else None
+        self._encoder: ResultEncoder | None = None
+        if self.options.shapes_result:
+            self._encoder = ResultEncoder(self.options.status_code, self.options.response_model)
         self.needs = self.plan.needs
         self.uses_di = self.plan.has_dependencies
         self._background = "background" in self.needs
@@ -199,6 +223,8 @@ class Endpoint:
                     result = await self.handler(request)
                 else:
                     result = await run_sync(self.handler, request)
+            elif self._binder is not None:
+                result = await self._bound_call(request, path_params, exchange)
             elif self._invoke is not None and not self._overrides:
                 # PERF: the compiled plan awaits the handler itself: no solver coroutine,
                 # no keyword dict (~1.5k instructions a request).
@@ -220,7 +246,12 @@ class Endpoint:
                     result = await self.handler(**kwargs)
                 else:
                     result = await run_sync(functools.partial(self.handler, **kwargs))
-            response = result if isinstance(result, Response) else as_response(result, self.name)
+            if self._encoder is not None:
+                response = self._encoder(result)
+            elif isinstance(result, Response):
+                response = result
+            else:
+                response = as_response(result, self.name)
             if guard is not None:
                 guard.finish(response, token)
             elif tokens:
@@ -238,6 +269,22 @@ class Endpoint:
             if self.errors is None:
                 raise
             return await self.errors.handled(request, exc)
+
+    async def _bound_call(
+        self, request: Any, path_params: dict[str, Any], exchange: Exchange
+    ) -> Any:
+        """The handler called with its typed parameters read from the request first."""
+        binder = self._binder
+        assert binder is not None
+        values: dict[str, Any] = {"request": request}
+        if binder.needs_body:
+            await binder.read_body(request, values)
+        else:
+            binder.read(request, values)
+        if self._invoke is not None and not self._overrides:
+            return await self._invoke(values, path_params, exchange)
+        kwargs = await self.arguments(values, path_params, exchange)
+        return await self.call(kwargs)
 
 
 # A guard's token before its check has returned (nothing to amend then).

@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from .models import holds_pydantic
+from .models import holds_pydantic, json_readable
 from .params import Body, File, Header, Param, Query, Required
 from .scalars import is_scalar, list_checks, scalar_converter
 from .uploads import UploadFile
@@ -138,6 +138,11 @@ def describe(param: inspect.Parameter, route: str) -> Field:
     alias = marker.alias or param.name
     if isinstance(marker, Header) and marker.alias is None and marker.convert_underscores:
         alias = param.name.replace("_", "-")
+    constraints = marker.constraints()
+    if source == "body" and constraints and not holds_pydantic(annotation):
+        annotation = typing.Annotated[
+            annotation, msgspec.Meta(**constraints)
+        ]  # checked in decoding
     item = _item_type(annotation)
     many = item is not None and source not in ("body", "path")
     field = Field(
@@ -172,11 +177,8 @@ def _check_readable(field: Field, item: Any, route: str) -> None:
         )
 
     if field.source == "body":
-        if not holds_pydantic(field.annotation):
-            try:
-                msgspec.json.Decoder(field.annotation)
-            except TypeError:
-                raise refuse("a JSON body") from None
+        if not holds_pydantic(field.annotation) and not json_readable(field.annotation):
+            raise refuse("a JSON body")
         return
     if field.source == "file":
         if not (field.upload or field.annotation is bytes or item is bytes):

@@ -65,6 +65,28 @@ def is_model(annotation: Any) -> bool:
     )
 
 
+def json_readable(annotation: Any) -> bool:
+    """True when msgspec can decode `annotation` from JSON by itself (no custom class inside)."""
+    try:
+        info = msgspec.inspect.type_info(annotation)
+    except TypeError:
+        return False
+    return _no_custom(info, set())
+
+
+def _no_custom(node: Any, seen: set[int]) -> bool:
+    if isinstance(node, msgspec.inspect.CustomType):
+        return False
+    if id(node) in seen:  # a recursive model
+        return True
+    seen.add(id(node))
+    if isinstance(node, tuple | list):
+        return all(_no_custom(each, seen) for each in node)
+    if isinstance(node, msgspec.inspect.Type | msgspec.inspect.Field):
+        return all(_no_custom(getattr(node, name), seen) for name in node.__struct_fields__)
+    return True
+
+
 def model_fields(model: type) -> list[tuple[str, Any, bool]]:
     """(JSON key, type, required) of each field of a Struct, dataclass or TypedDict."""
     hints = typing.get_type_hints(model, include_extras=True)

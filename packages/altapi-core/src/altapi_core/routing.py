@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from altapi_di import Depends
 
+from .route_options import RouteOptions
+
 __all__ = ["APIRouter", "RouteSpec", "join_paths"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,6 +40,12 @@ class RouteSpec:
     methods: tuple[str, ...] | None  # None for a WebSocket route
     name: str | None = None
     dependencies: tuple[Depends, ...] = field(default=())
+    options: RouteOptions = field(default_factory=RouteOptions)
+
+    @property
+    def label(self) -> str:
+        """How errors name the route: `GET /items/{id}`."""
+        return f"{'WEBSOCKET' if self.methods is None else ','.join(self.methods)} {self.path}"
 
     @property
     def websocket(self) -> bool:
@@ -57,13 +65,15 @@ class RouteDecorators:
         methods: Sequence[str] | None = None,
         name: str | None = None,
         dependencies: Sequence[Depends] | None = None,
+        **options: Any,
     ) -> None:
         if not path.startswith("/"):
             raise ValueError(f"a route path must start with '/': {path!r}")
         if isinstance(methods, str):
             raise TypeError(f"methods must be a list of names, not the string {methods!r}")
         verbs = tuple(dict.fromkeys(m.upper() for m in (methods or ["GET"])))
-        self.add_spec(RouteSpec(path, endpoint, verbs, name, tuple(dependencies or ())))
+        parsed = RouteOptions.parse(f"{','.join(verbs)} {path}", options)
+        self.add_spec(RouteSpec(path, endpoint, verbs, name, tuple(dependencies or ()), parsed))
 
     def add_websocket_route(
         self,
@@ -82,9 +92,12 @@ class RouteDecorators:
         methods: Sequence[str] | None = None,
         name: str | None = None,
         dependencies: Sequence[Depends] | None = None,
+        **options: Any,
     ) -> Callable[[F], F]:
+        RouteOptions.parse(f"{','.join(methods or ['GET'])} {path}", options)  # fail early
+
         def decorator(func: F) -> F:
-            self.add_route(path, func, methods or ["GET"], name, dependencies)
+            self.add_route(path, func, methods or ["GET"], name, dependencies, **options)
             return func
 
         return decorator
@@ -95,8 +108,9 @@ class RouteDecorators:
             *,
             name: str | None = None,
             dependencies: Sequence[Depends] | None = None,
+            **options: Any,
         ) -> Callable[[F], F]:
-            return self.route(path, [method], name, dependencies)
+            return self.route(path, [method], name, dependencies, **options)
 
         return register
 
@@ -144,13 +158,19 @@ class RouteDecorators:
 class APIRouter(RouteDecorators):
     """A group of routes with a shared `prefix` and `dependencies`; include it in an app."""
 
-    def __init__(self, prefix: str = "", dependencies: Sequence[Depends] | None = None) -> None:
+    def __init__(
+        self,
+        prefix: str = "",
+        dependencies: Sequence[Depends] | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ValueError(
                 f"a router prefix must start with '/' and not end with '/': {prefix!r}"
             )
         self.prefix = prefix
         self.dependencies = tuple(dependencies or ())
+        self.tags = tuple(tags or ())
         self.specs: list[RouteSpec] = []
 
     def add_spec(self, spec: RouteSpec) -> None:
@@ -173,6 +193,7 @@ class APIRouter(RouteDecorators):
                 spec,
                 path=join_paths(outer, spec.path) if outer else spec.path,
                 dependencies=extra + spec.dependencies,
+                options=spec.options.with_tags(self.tags),
             )
             for spec in self.specs
         ]

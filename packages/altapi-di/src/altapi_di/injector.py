@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
 from .depends import Depends
-from .plan import Plan
+from .plan import ParameterResolver, Plan
 from .scope import RequestScope
 
 __all__ = ["Injector"]
@@ -44,9 +44,21 @@ class Injector:
         *,
         path_params: Collection[str] = (),
         first_param: str | None = None,
+        resolve_parameter: ParameterResolver | None = None,
     ) -> Plan:
-        """Compile `call`'s parameters once; cycles and unknown parameters raise now."""
-        return Plan(self, call, path_params=path_params, first_param=first_param)
+        """Compile `call`'s parameters once; cycles and unknown parameters raise now.
+
+        `resolve_parameter(param)` is asked about each parameter nothing else resolves
+        (not a source, a path parameter or a Depends); the key it returns is read from
+        `values` when the plan runs. Without it, such a parameter keeps its default.
+        """
+        return Plan(
+            self,
+            call,
+            path_params=path_params,
+            first_param=first_param,
+            resolve_parameter=resolve_parameter,
+        )
 
     # --- app-scoped dependencies -----------------------------------------------------------
 

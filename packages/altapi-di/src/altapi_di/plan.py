@@ -30,6 +30,8 @@ STEP = 2  # results[ref]: an earlier step's result
 SYNC, ASYNC, GEN, AGEN, APP = range(5)
 
 Args = tuple[tuple[str, int, Any], ...]
+# Given a parameter nothing else resolves, the key of its value in `values` (or None).
+ParameterResolver = Callable[[inspect.Parameter], "str | None"]
 
 
 class Step:
@@ -95,8 +97,10 @@ class Planner:
         overrides: Mapping[Any, Any],
         *,
         app_scope: bool = False,
+        resolve_parameter: ParameterResolver | None = None,
     ) -> None:
         self.injector = injector
+        self.resolve_parameter = resolve_parameter
         self.path_params = frozenset(path_params)
         self.overrides = overrides
         self.app_scope = app_scope
@@ -144,6 +148,12 @@ class Planner:
             return VALUE, key
         if param.name in self.path_params and not self.app_scope:
             return PATH, param.name
+        if self.resolve_parameter is not None and not self.app_scope:
+            # e.g. a typed parameter read from the request: its value waits in values[key]
+            key = self.resolve_parameter(param)
+            if key is not None:
+                self.needs.add(key)
+                return VALUE, key
         if param.default is not inspect.Parameter.empty:
             return None  # the callable's own default is used
         raise DependencyError(
@@ -207,6 +217,7 @@ class Plan:
         "invoke",
         "needs",
         "path_params",
+        "resolve_parameter",
         "stages",
         "steps",
     )
@@ -220,13 +231,21 @@ class Plan:
         first_param: str | None = None,
         overrides: Mapping[Any, Any] | None = None,
         app_scope: bool = False,
+        resolve_parameter: ParameterResolver | None = None,
     ) -> None:
         self._injector = injector
+        self.resolve_parameter = resolve_parameter
         self.app_scope = app_scope
         self.call = call
         self.path_params = tuple(path_params)
         self.first_param = first_param
-        planner = Planner(injector, path_params, overrides or {}, app_scope=app_scope)
+        planner = Planner(
+            injector,
+            path_params,
+            overrides or {},
+            app_scope=app_scope,
+            resolve_parameter=resolve_parameter,
+        )
         planner.stack.append(call)
         self.args = planner.arguments(call, (_name(call),), first_param)
         self.steps = planner.steps
@@ -255,6 +274,7 @@ class Plan:
                 first_param=self.first_param,
                 overrides=dict(key),
                 app_scope=self.app_scope,
+                resolve_parameter=self.resolve_parameter,
             )
             self._overridden[key] = plan
         return plan

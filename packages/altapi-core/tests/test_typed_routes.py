@@ -1,0 +1,199 @@
+"""Typed parameters, route options and returned values through a whole app."""
+
+import uuid
+from typing import Annotated
+
+import msgspec
+import pytest
+
+from altapi_core import AltAPI, APIRouter, Request
+from altapi_core.params import Body, Header, Query
+from altapi_core.testclient import TestClient
+from altapi_core.validation import RequestValidationError
+from altapi_di import Depends
+
+
+class Item(msgspec.Struct):
+    name: str
+    price: float
+
+
+def test_query_parameters_with_defaults_are_read_and_validated():
+    app = AltAPI()
+
+    @app.get("/items")
+    async def items(q: str, limit: int = 10, page: Annotated[int, Query(ge=1)] = 1):
+        return {"q": q, "limit": limit, "page": page}
+
+    client = TestClient(app)
+    assert client.get("/items?q=a&limit=5").json() == {"q": "a", "limit": 5, "page": 1}
+    response = client.get("/items?limit=x&page=0")
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {"type": "missing", "loc": ["query", "q"], "msg": "Field required", "input": None},
+            {
+                "type": "int_parsing",
+                "loc": ["query", "limit"],
+                "msg": "Input should be a valid integer, unable to parse string as an integer",
+                "input": "x",
+            },
+            {
+                "type": "greater_than_equal",
+                "loc": ["query", "page"],
+                "msg": "Input should be greater than or equal to 1",
+                "input": "0",
+                "ctx": {"ge": 1},
+            },
+        ]
+    }
+
+
+def test_body_path_and_request_together_in_a_sync_handler():
+    app = AltAPI()
+
+    @app.post("/shops/{shop}/items", status_code=201)
+    def create(shop: str, item: Item, request: Request, x_trace: str | None = Header(None)):
+        return {"shop": shop, "item": item, "method": request.method, "trace": x_trace}
+
+    response = TestClient(app).post(
+        "/shops/s1/items", json={"name": "a", "price": 2}, headers={"X-Trace": "t"}
+    )
+    assert response.status_code == 201
+    assert response.json() == {
+        "shop": "s1",
+        "item": {"name": "a", "price": 2.0},
+        "method": "POST",
+        "trace": "t",
+    }
+
+
+def test_dependencies_take_typed_parameters_too():
+    app = AltAPI()
+
+    def pagination(skip: int = 0, limit: int = Query(100, le=100)):
+        return {"skip": skip, "limit": limit}
+
+    @app.get("/")
+    async def handler(page=Depends(pagination), q: str | None = None):
+        return {"page": page, "q": q}
+
+    client = TestClient(app)
+    assert client.get("/?skip=5").json() == {"page": {"skip": 5, "limit": 100}, "q": None}
+    errors = client.get("/?limit=500&skip=x").json()["detail"]
+    assert [e["loc"] for e in errors] == [["query", "skip"], ["query", "limit"]]
+
+
+def test_validation_errors_reach_a_custom_handler():
+    app = AltAPI()
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request, exc):
+        from altapi_core import JSONResponse
+
+        return JSONResponse({"count": len(exc.errors())}, status_code=400)
+
+    @app.get("/")
+    async def handler(a: int, b: int):
+        return {}
+
+    assert TestClient(app).get("/").json() == {"count": 2}
+
+
+def test_status_code_204_and_response_model():
+    app = AltAPI()
+
+    class Public(msgspec.Struct):
+        name: str
+
+    @app.delete("/items/{id}", status_code=204)
+    async def remove(id: str):
+        return None
+
+    @app.get("/me", response_model=Public)
+    async def me():
+        return {"name": "ann", "password": "secret"}
+
+    client = TestClient(app)
+    response = client.delete("/items/1")
+    assert response.status_code == 204 and response.content == b""
+    assert client.get("/me").json() == {"name": "ann"}
+
+
+def test_returned_values_json_can_carry_are_sent():
+    app = AltAPI()
+    ident = uuid.UUID(int=5)
+
+    @app.get("/")
+    async def handler():
+        return ident
+
+    assert TestClient(app).get("/").json() == str(ident)
+
+
+def test_an_unknown_route_option_names_the_option_and_the_route():
+    app = AltAPI()
+    with pytest.raises(TypeError, match=r"route POST /items: unknown option 'satus_code'"):
+
+        @app.post("/items", satus_code=201)
+        async def handler():
+            return {}
+
+
+def test_a_body_model_with_form_fields_is_refused_naming_the_route():
+    from altapi_core.params import Form
+
+    app = AltAPI()
+    with pytest.raises(TypeError, match=r"route POST /items: a JSON body and form fields"):
+
+        @app.post("/items")
+        async def handler(item: Item, name: str = Form()):
+            return {}
+
+
+def test_router_tags_join_route_tags():
+    router = APIRouter(prefix="/api", tags=["api"])
+
+    @router.get("/x", tags=["x"], summary="X")
+    async def x():
+        return {}
+
+    app = AltAPI()
+    app.include_router(router)
+    [route] = [r for r in app.router.routes if r.path == "/api/x"]
+    assert route.handler.options.tags == ("api", "x")
+    assert route.handler.options.summary == "X"
+
+
+def test_embedded_body_and_several_bodies():
+    app = AltAPI()
+
+    @app.put("/items/{id}")
+    async def update(id: str, item: Item, importance: Annotated[int, Body(gt=0)]):
+        return {"id": id, "item": item, "importance": importance}
+
+    client = TestClient(app)
+    body = {"item": {"name": "a", "price": 1}, "importance": 3}
+    assert client.put("/items/9", json=body).json() == {
+        "id": "9",
+        "item": {"name": "a", "price": 1.0},
+        "importance": 3,
+    }
+    errors = client.put("/items/9", json={"item": {"name": "a", "price": 1}, "importance": 0})
+    assert errors.json()["detail"][0]["loc"] == ["body", "importance"]
+
+
+def test_routes_without_typed_parameters_have_no_binding_layer():
+    app = AltAPI()
+
+    @app.get("/plain")
+    async def plain(request: Request):
+        return {}
+
+    @app.get("/typed")
+    async def typed(q: str):
+        return {}
+
+    handlers = {r.path: r.handler for r in app.router.routes}
+    assert handlers["/plain"]._binder is None
+    assert handlers["/typed"]._binder is not None
