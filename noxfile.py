@@ -26,6 +26,7 @@ PACKAGES: dict[str, list[str]] = {
     "altapi-cache": ["altapi-core"],
     "altapi-ratelimit": ["altapi-core"],
     "altapi-templates": ["altapi-core"],
+    "altapi-openapi": ["altapi-core"],
     "altapi": [
         "altapi-core",
         "altapi-router",
@@ -33,6 +34,7 @@ PACKAGES: dict[str, list[str]] = {
         "altapi-cache",
         "altapi-ratelimit",
         "altapi-templates",
+        "altapi-openapi",
     ],
 }
 
@@ -42,6 +44,7 @@ TEST_TOOLS = [
     "hypothesis>=6",
     "websockets>=12",
     "anyio>=4",
+    "openapi-spec-validator>=0.7",
     "tomli>=2; python_version < '3.11'",
 ]
 

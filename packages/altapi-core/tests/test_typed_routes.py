@@ -195,5 +195,5 @@ def test_routes_without_typed_parameters_have_no_binding_layer():
         return {}
 
     handlers = {r.path: r.handler for r in app.router.routes}
-    assert handlers["/plain"]._binder is None
-    assert handlers["/typed"]._binder is not None
+    assert handlers["/plain"].binder is None
+    assert handlers["/typed"].binder is not None

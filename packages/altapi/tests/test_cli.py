@@ -15,7 +15,7 @@ import os
 from altapi import AltAPI
 from altapi.http import PlainTextResponse
 
-app = AltAPI()
+app = AltAPI(openapi_url=None)  # no /openapi.json, /docs, /redoc routes in the table
 
 
 @app.get("/users/{id:int}", name="user")

@@ -58,9 +58,26 @@ def test_file_response_and_test_client_come_from_core():
         "altapi.caching",
         "altapi.ratelimit",
         "altapi.templating",
+        "altapi.params",
+        "altapi.security",
+        "altapi.exceptions",
     ],
 )
 def test_every_public_module_declares_what_it_exports(module):
     imported = importlib.import_module(module)
     for name in imported.__all__:
         assert hasattr(imported, name), f"{module} lists {name} but has no such attribute"
+
+
+def test_typed_parameter_names_come_from_core():
+    import altapi_core.params
+    import altapi_core.security
+    from altapi import exceptions, params, security
+    from altapi_core.validation import RequestValidationError
+
+    for name in ("Query", "Header", "Cookie", "Path", "Body", "Form", "File"):
+        assert getattr(params, name) is getattr(altapi_core.params, name)
+    for name in security.__all__:
+        assert getattr(security, name) is getattr(altapi_core.security, name)
+    assert exceptions.RequestValidationError is RequestValidationError
+    assert http.UploadFile is altapi_core.UploadFile

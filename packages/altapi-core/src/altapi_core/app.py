@@ -11,6 +11,7 @@ from anyio.to_thread import run_sync
 from altapi_di import Depends, Injector
 from altapi_router import Router
 
+from .addons import attach_addons
 from .background import BackgroundTasks
 from .datastructures import State
 from .dispatch import Dispatcher, FunctionMiddleware
@@ -64,6 +65,13 @@ class AltAPI(RouteDecorators):
         dependencies: Sequence[Depends] | None = None,
         redirect_slashes: bool = True,
         websocket_max_size: int | None = 16 * 1024 * 1024,
+        title: str = "AltAPI",
+        version: str = "0.1.0",
+        description: str = "",
+        openapi_url: str | None = "/openapi.json",
+        docs_url: str | None = "/docs",
+        redoc_url: str | None = "/redoc",
+        openapi_tags: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
         self.router = Router()
         self.injector = Injector(_sources(), run_sync=run_sync)
@@ -91,6 +99,17 @@ class AltAPI(RouteDecorators):
         self._dispatcher: Dispatcher | None = None
         if static_directory is not None:
             self.mount("/static", directory=static_directory, name="static")
+        # What the OpenAPI document says of the app; an installed add-on builds and serves it.
+        self.title = title
+        self.version = version
+        self.description = description
+        self.openapi_url = openapi_url
+        self.docs_url = docs_url
+        self.redoc_url = redoc_url
+        self.openapi_tags = list(openapi_tags or [])
+        self.openapi_schema: dict[str, Any] | None = None
+        self.openapi_builder: Callable[[AltAPI], dict[str, Any]] | None = None
+        attach_addons(self)
 
     @property
     def debug(self) -> bool:
@@ -126,6 +145,14 @@ class AltAPI(RouteDecorators):
         """Add every route of `router` (and the routers it includes) under `prefix`."""
         for spec in router.flattened(prefix, dependencies):
             self.add_spec(spec)
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document of every route (built once, by altapi-openapi)."""
+        if self.openapi_schema is None:
+            if self.openapi_builder is None:
+                raise RuntimeError("app.openapi() needs altapi-openapi: pip install altapi-openapi")
+            self.openapi_schema = self.openapi_builder(self)
+        return self.openapi_schema
 
     def url_path_for(self, name: str, /, **path_params: Any) -> str:
         """The path of the route (or mount, with `path=`) called `name`."""

@@ -102,7 +102,7 @@ class Endpoint:
 
     __slots__ = (
         "_background",
-        "_binder",
+        "binder",
         "_encoder",
         "_guard",
         "_invoke",
@@ -151,7 +151,7 @@ class Endpoint:
             resolve_parameter=None if first_param == "websocket" else binder.add,
         )
         # Chosen once: a route with no typed parameter has no binding layer at all.
-        self._binder: RequestBinder | None = binder if binder.fields else None
+        self.binder: RequestBinder | None = binder if binder.fields else None
         self._encoder: ResultEncoder | None = None
         if self.options.shapes_result:
             self._encoder = ResultEncoder(self.options.status_code, self.options.response_model)
@@ -223,7 +223,7 @@ class Endpoint:
                     result = await self.handler(request)
                 else:
                     result = await run_sync(self.handler, request)
-            elif self._binder is not None:
+            elif self.binder is not None:
                 result = await self._bound_call(request, path_params, exchange)
             elif self._invoke is not None and not self._overrides:
                 # PERF: the compiled plan awaits the handler itself: no solver coroutine,
@@ -274,7 +274,7 @@ class Endpoint:
         self, request: Any, path_params: dict[str, Any], exchange: Exchange
     ) -> Any:
         """The handler called with its typed parameters read from the request first."""
-        binder = self._binder
+        binder = self.binder
         assert binder is not None
         values: dict[str, Any] = {"request": request}
         if binder.needs_body:
