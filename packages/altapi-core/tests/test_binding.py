@@ -43,8 +43,8 @@ def make_request(query=b"", headers=(), body=b"", path_params=None):
     return Request(scope, receive)
 
 
-def binder_for(func):
-    binder = RequestBinder("POST /test")
+def binder_for(func, path_names=("item_id",)):
+    binder = RequestBinder("POST /test", path_names)
     keys = {
         p.name: binder.add(p) for p in inspect.signature(func, eval_str=True).parameters.values()
     }

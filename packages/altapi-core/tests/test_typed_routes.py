@@ -197,3 +197,49 @@ def test_routes_without_typed_parameters_have_no_binding_layer():
     handlers = {r.path: r.handler for r in app.router.routes}
     assert handlers["/plain"].binder is None
     assert handlers["/typed"].binder is not None
+
+
+def test_untyped_path_parameters_are_converted_to_their_annotation():
+    from altapi_core.params import Path
+
+    app = AltAPI()
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int):
+        return {"id": item_id}
+
+    @app.get("/pages/{n}")
+    async def page(n: Annotated[int, Path(ge=1)]):
+        return {"n": n}
+
+    @app.get("/names/{name}")
+    async def name(name: str):
+        return {"name": name}
+
+    @app.get("/typed/{id:int}")
+    async def typed(id: int):
+        return {"id": id}
+
+    client = TestClient(app)
+    assert client.get("/items/5").json() == {"id": 5}
+    response = client.get("/items/abc")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "item_id"]
+    assert client.get("/pages/0").json()["detail"][0]["type"] == "greater_than_equal"
+    assert client.get("/names/x").json() == {"name": "x"}
+    assert client.get("/typed/7").json() == {"id": 7}
+    assert client.get("/typed/x").status_code == 404  # the router's converter: no match
+    handlers = {r.path: r.handler for r in app.router.routes}
+    assert handlers["/names/{name}"].binder is None  # a str path parameter costs nothing
+    assert handlers["/typed/{id:int}"].binder is None
+
+
+def test_path_marker_for_a_name_not_in_the_path_is_an_error():
+    from altapi_core.params import Path
+
+    app = AltAPI()
+    with pytest.raises(TypeError, match=r"route GET /items: Path\(\) parameter 'item_id'"):
+
+        @app.get("/items")
+        async def item(item_id: int = Path()):
+            return {}

@@ -27,7 +27,7 @@ __all__ = ["AltAPI"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_PARAM = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
+_PARAM = re.compile(r"{([^{}:]+)(?::([^{}]*))?}")
 
 
 def _sources() -> dict[object, str]:
@@ -126,7 +126,8 @@ class AltAPI(RouteDecorators):
         endpoint = Endpoint(
             spec.endpoint,
             self.injector,
-            path_params=_PARAM.findall(spec.path),
+            path_params=[name for name, _ in _PARAM.findall(spec.path)],
+            string_path_params=[n for n, kind in _PARAM.findall(spec.path) if kind in ("", "str")],
             first_param="websocket" if spec.websocket else None,
             dependencies=self.dependencies + spec.dependencies,
             name=name,

@@ -11,7 +11,7 @@ A route with no typed parameter has no binder at all.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import msgspec
@@ -31,8 +31,9 @@ _JSON_DECODE = msgspec.json.Decoder()
 class RequestBinder:
     """The readers of one route's typed parameters, grouped by where they read."""
 
-    def __init__(self, route: str) -> None:
+    def __init__(self, route: str, path_names: Collection[str] = ()) -> None:
         self.route = route
+        self.path_names = frozenset(path_names)  # path parameters read (and converted) here
         self.fields: list[Field] = []
         self.query: tuple[Field, ...] = ()
         self.header: tuple[Field, ...] = ()
@@ -45,7 +46,7 @@ class RequestBinder:
 
     def add(self, parameter: inspect.Parameter) -> str:
         """Compile `parameter`; the key its value will have in the plan's values."""
-        field = describe(parameter, self.route)
+        field = describe(parameter, self.route, self.path_names)
         field.key = f"param:{len(self.fields)}:{field.name}"
         self.fields.append(field)
         self._group()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from types import CoroutineType
 from typing import Any
 
@@ -63,6 +63,25 @@ class Exchange(RequestScope):
         finally:
             if self:
                 await self.aclose(error if error is not None else self.error)
+
+
+def _converted_path_params(handler: Any, names: Collection[str]) -> frozenset[str]:
+    """The path parameters, left as strings by the router, that the handler wants converted."""
+    if not names:
+        return frozenset()
+    converted = set()
+    try:
+        parameters = inspect.signature(handler, eval_str=True).parameters.values()
+    except (NameError, TypeError, ValueError):
+        return frozenset()
+    for param in parameters:
+        annotation = param.annotation
+        if typing.get_origin(annotation) is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            converted.add(param.name)  # a marker may add constraints: let the binder check
+        if param.name in names and annotation not in (str, Any, inspect.Parameter.empty):
+            converted.add(param.name)
+    return frozenset(converted & set(names))
 
 
 def resolved_parameters(handler: Callable[..., Any]) -> list[inspect.Parameter]:
@@ -133,6 +152,7 @@ class Endpoint:
         errors: Any = None,
         route: str | None = None,
         options: RouteOptions | None = None,
+        string_path_params: Collection[str] = (),
     ) -> None:
         self.handler = handler
         self.options = options or RouteOptions()
@@ -143,10 +163,12 @@ class Endpoint:
         self.name: str = name or getattr(handler, "__name__", None) or type(handler).__name__
         self.is_async = is_async_callable(handler)
         target = _with_dependencies(handler, dependencies) if dependencies else handler
-        binder = RequestBinder(route or self.name)
+        # `{id}` (a string to the router) with `id: int` in the signature: the binder converts.
+        converted = _converted_path_params(handler, string_path_params)
+        binder = RequestBinder(route or self.name, converted)
         self.plan: Plan = injector.plan(
             target,
-            path_params=path_params,
+            path_params=[name for name in path_params if name not in converted],
             first_param=first_param,
             resolve_parameter=None if first_param == "websocket" else binder.add,
         )

@@ -13,13 +13,13 @@ from __future__ import annotations
 import inspect
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import msgspec
 
 from .models import holds_pydantic, json_readable
-from .params import Body, File, Header, Param, Query, Required
+from .params import Body, File, Header, Param, Path, Query, Required
 from .scalars import is_scalar, list_checks, scalar_converter
 from .uploads import UploadFile
 from .validation import Invalid
@@ -117,8 +117,12 @@ def _is_upload(annotation: Any) -> bool:
     return isinstance(target, type) and issubclass(target, UploadFile)
 
 
-def describe(param: inspect.Parameter, route: str) -> Field:
-    """The Field of one parameter; a TypeError naming `route` if it cannot be read."""
+def describe(param: inspect.Parameter, route: str, path_names: Collection[str] = ()) -> Field:
+    """The Field of one parameter; a TypeError naming `route` if it cannot be read.
+
+    `path_names` are the route's path parameters the router leaves as strings: one of
+    them with no marker is read from the path (and converted to its annotation).
+    """
     annotation, marker = _split(param.annotation)
     default = param.default
     if isinstance(default, Param):
@@ -131,7 +135,9 @@ def describe(param: inspect.Parameter, route: str) -> Field:
         annotation = str
     annotation, nullable = _without_none(annotation)
     if marker is None:
-        marker = _implied_marker(annotation)
+        marker = Path() if param.name in path_names else _implied_marker(annotation)
+    elif isinstance(marker, Path) and (marker.alias or param.name) not in path_names:
+        raise TypeError(f"route {route}: Path() parameter {param.name!r} is not in the path")
     source = marker.source
     if source == "form" and _is_upload(annotation):
         source = "file"
