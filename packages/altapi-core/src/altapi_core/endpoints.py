@@ -245,8 +245,16 @@ class Endpoint:
                     result = await self.handler(request)
                 else:
                     result = await run_sync(self.handler, request)
-            elif self.binder is not None:
-                result = await self._bound_call(request, path_params, exchange)
+            elif self.binder is not None:  # typed parameters: read before the plan runs
+                values = {"request": request}
+                if self.binder.needs_body:
+                    await self.binder.read_body(request, values)
+                else:
+                    self.binder.read(request, values)
+                if self._invoke is not None and not self._overrides:
+                    result = await self._invoke(values, path_params, exchange)
+                else:
+                    result = await self.call(await self.arguments(values, path_params, exchange))
             elif self._invoke is not None and not self._overrides:
                 # PERF: the compiled plan awaits the handler itself: no solver coroutine,
                 # no keyword dict (~1.5k instructions a request).
@@ -291,22 +299,6 @@ class Endpoint:
             if self.errors is None:
                 raise
             return await self.errors.handled(request, exc)
-
-    async def _bound_call(
-        self, request: Any, path_params: dict[str, Any], exchange: Exchange
-    ) -> Any:
-        """The handler called with its typed parameters read from the request first."""
-        binder = self.binder
-        assert binder is not None
-        values: dict[str, Any] = {"request": request}
-        if binder.needs_body:
-            await binder.read_body(request, values)
-        else:
-            binder.read(request, values)
-        if self._invoke is not None and not self._overrides:
-            return await self._invoke(values, path_params, exchange)
-        kwargs = await self.arguments(values, path_params, exchange)
-        return await self.call(kwargs)
 
 
 # A guard's token before its check has returned (nothing to amend then).

@@ -123,6 +123,11 @@ def describe(param: inspect.Parameter, route: str, path_names: Collection[str] =
     `path_names` are the route's path parameters the router leaves as strings: one of
     them with no marker is read from the path (and converted to its annotation).
     """
+    if isinstance(param.annotation, str):
+        raise TypeError(
+            f"route {route}: the annotation {param.annotation!r} of parameter {param.name!r} "
+            "cannot be resolved; import it at the top of the handler's module"
+        )
     annotation, marker = _split(param.annotation)
     default = param.default
     if isinstance(default, Param):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from altapi_core.encoding import encode_json
+from altapi_core.jsonencoder import encode_json
 from altapi_core.responses import Response
 
 from .document import build_document
