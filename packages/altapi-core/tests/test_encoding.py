@@ -5,12 +5,15 @@ import datetime
 import enum
 import json
 import uuid
+from collections import deque
 from decimal import Decimal
+from types import MappingProxyType
 
 import msgspec
 import pydantic
 import pytest
 
+from altapi_core.datastructures import URL
 from altapi_core.encoding import ResultEncoder
 from altapi_core.responses import PlainTextResponse
 
@@ -61,6 +64,9 @@ def sent(result, **options):
         (Decimal("1.5"), 1.5),
         (Color.red, "red"),
         ({3}, [3]),
+        (URL("http://x/a"), "http://x/a"),
+        (deque([1, 2]), [1, 2]),
+        (MappingProxyType({"k": 1}), {"k": 1}),
         ({"when": [datetime.date(2024, 1, 1)], "user": User(name="n", age=1)}, None),
     ],
 )

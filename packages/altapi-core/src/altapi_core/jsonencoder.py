@@ -10,6 +10,8 @@ models (when pydantic is installed) through their own `model_dump`.
 from __future__ import annotations
 
 import sys
+from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -18,7 +20,15 @@ __all__ = ["encode_json", "json_default"]
 
 
 def json_default(value: Any) -> Any:
-    """What msgspec cannot encode by itself: pydantic models (when pydantic is installed)."""
+    """What msgspec cannot encode by itself: subclasses of str, int and float (a URL),
+    other mappings and deques, and pydantic models (when pydantic is installed)."""
+    for base in (str, int, float):
+        if isinstance(value, base):
+            return base(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, deque):
+        return list(value)
     pydantic = sys.modules.get("pydantic")
     if pydantic is not None and isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json")
