@@ -5,6 +5,7 @@ import os
 import pytest
 
 from altapi_core import AltAPI, HTTPException, PlainTextResponse
+from altapi_core.guards import declared
 from altapi_core.testclient import TestClient
 from altapi_ratelimit import rate_limit, rate_limit_batch
 
@@ -196,7 +197,7 @@ def test_the_usual_guard_runs_in_c_on_the_compiled_table(clock, namespace, impl)
     async def limited(request):
         return PlainTextResponse("ok")
 
-    (guard,) = limited.__altapi_guards__
+    (guard,) = declared(limited)
     client = TestClient(app)
     assert client.get("/x").headers["x-ratelimit-remaining"] == "2"
     assert ("check" in guard.__dict__) is (impl == "c")  # the C check, after the first hit

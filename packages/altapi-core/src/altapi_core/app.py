@@ -107,9 +107,11 @@ class AltAPI(RouteDecorators):
         endpoint = Endpoint(
             spec.endpoint,
             self.injector,
+            route=spec.describe(),
             path_params=_PARAM.findall(spec.path),
-            first_param="websocket" if spec.websocket else None,
+            websocket=spec.websocket,
             dependencies=self.dependencies + spec.dependencies,
+            guards=spec.guards,
             name=name,
             errors=self.errors,
         )

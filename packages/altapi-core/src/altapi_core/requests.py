@@ -66,7 +66,6 @@ class Request:
         send: Send = _no_send,
         max_body_size: int | None = None,
     ) -> None:
-        # Dispatcher.http sets these four itself, without calling the class (PERF).
         self.scope = scope
         self._receive = receive
         self._send = send

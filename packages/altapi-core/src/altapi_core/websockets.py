@@ -196,3 +196,15 @@ class WebSocket:
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         await self.send({"type": "websocket.close", "code": code, "reason": reason})
+
+    async def deny(self, response: Any) -> None:
+        """Refuse the handshake: 403 with `response`'s headers and body where the server
+        can send a response (ASGI's websocket.http.response extension), else close with
+        1008 (policy violation; before accept the server answers 403)."""
+        if "websocket.http.response" in (self.scope.get("extensions") or {}):
+            start = {"type": "websocket.http.response.start", "status": 403}
+            await self.send({**start, "headers": list(response.raw_headers)})
+            body = getattr(response, "body", b"")
+            await self.send({"type": "websocket.http.response.body", "body": body})
+        else:
+            await self.close(1008, "refused")

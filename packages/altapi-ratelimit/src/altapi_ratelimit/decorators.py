@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from altapi_core import HTTPException, JSONResponse, Response
-from altapi_core.wrappers import guard_handler
+from altapi_core.guards import declare
 
 from .keys import client_ip, client_ip_behind
 from .limiter import Decision, RateLimiter, unique_name
@@ -178,16 +178,6 @@ def ietf_fields(
     }
 
 
-def _decorator(guard: Guard) -> Callable[[F], F]:
-    def decorate(handler: F) -> F:
-        # The endpoint runs the guard around the handler (see altapi_core.wrappers).
-        guarded = guard_handler(handler, guard)
-        guarded.__altapi_rate_limiter__ = guard.limiter  # type: ignore[attr-defined]
-        return guarded  # type: ignore[return-value]
-
-    return decorate
-
-
 def _name_for(handler: Callable[..., Any]) -> str:
     module = getattr(handler, "__module__", "") or ""
     return f"{module}.{getattr(handler, '__qualname__', 'handler')}"
@@ -205,23 +195,24 @@ def rate_limit_batch(
 ) -> Callable[[F], F]:
     """Admit a request only if every `(limit, period)` admits it; a refusal counts nowhere.
 
+    Put it under the route decorator (`@app.get(...)` first); it applies to HTTP
+    and WebSocket routes (a refused handshake gets 403 and the limit headers).
     `limiter_options` go to `RateLimiter` (slots, when_full, clock, namespace...).
     `limiter=` uses a limiter you made instead, e.g. a `RedisRateLimiter` shared by
     several machines (its rules then apply). The wrapped handler's
     `__altapi_rate_limiter__` is its limiter.
     """
 
-    def decorate(handler: F) -> F:
-        if limiter is not None:
-            guard = Guard(limiter, key_func, skip_when, trusted_proxies, ietf_headers)
-            return _decorator(guard)(handler)
-        options = dict(limiter_options)
-        options.setdefault("name", unique_name(_name_for(handler)))
-        made = RateLimiter(rules=list(limits), **options)
-        guard = Guard(made, key_func, skip_when, trusted_proxies, ietf_headers)
-        return _decorator(guard)(handler)
-
-    return decorate
+    return _limited(
+        "@rate_limit_batch",
+        limits,
+        key_func,
+        skip_when,
+        trusted_proxies,
+        ietf_headers,
+        limiter,
+        limiter_options,
+    )
 
 
 def rate_limit(
@@ -236,12 +227,38 @@ def rate_limit(
     **limiter_options: Any,
 ) -> Callable[[F], F]:
     """At most `limit` requests per key (default: client IP) in any `period` seconds."""
-    return rate_limit_batch(
+    return _limited(
+        "@rate_limit",
         [(limit, period)],
         key_func,
         skip_when,
-        trusted_proxies=trusted_proxies,
-        ietf_headers=ietf_headers,
-        limiter=limiter,
-        **limiter_options,
+        trusted_proxies,
+        ietf_headers,
+        limiter,
+        limiter_options,
     )
+
+
+def _limited(
+    decorator: str,
+    limits: Sequence[tuple[int, float]],
+    key_func: KeyFunc | None,
+    skip_when: KeyFunc | None,
+    trusted_proxies: Iterable[str] | None,
+    ietf_headers: bool,
+    limiter: Any,
+    limiter_options: dict[str, Any],
+) -> Callable[[F], F]:
+    def decorate(handler: F) -> F:
+        made = limiter
+        if made is None:
+            options = dict(limiter_options)
+            options.setdefault("name", unique_name(_name_for(handler)))
+            made = RateLimiter(rules=list(limits), **options)
+        guard = Guard(made, key_func, skip_when, trusted_proxies, ietf_headers)
+        # Recorded on the handler; the route decorator builds it into the route's pipeline.
+        declare(handler, guard, decorator)
+        handler.__altapi_rate_limiter__ = guard.limiter  # type: ignore[attr-defined]
+        return handler
+
+    return decorate
