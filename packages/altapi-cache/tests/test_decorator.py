@@ -542,3 +542,27 @@ def test_cache_over_a_real_server():
     assert head.headers["x-cache"] == "HIT"
     assert head.content == b""
     assert calls == ["GET"]
+
+
+def test_cache_written_above_the_route_decorator_raises_saying_which_order_works():
+    app = AltAPI()
+    with pytest.raises(TypeError) as caught:
+
+        @cache(expires=60)
+        @app.get("/late")
+        async def late():
+            return PlainTextResponse("late")
+
+    message = str(caught.value)
+    assert "@cache is above the route decorator of GET /late" in message
+    assert "@app.get(...)\n    @cache\n" in message
+
+
+def test_cache_on_a_websocket_route_is_an_error_at_registration():
+    app = AltAPI()
+    with pytest.raises(TypeError, match="WEBSOCKET /ws: .*HTTP routes only"):
+
+        @app.websocket("/ws")
+        @cache(expires=60)
+        async def ws(websocket):
+            await websocket.accept()

@@ -43,13 +43,15 @@ class Guard:
         self.key_func = key_func
         self.skip_when = skip_when
         self.ietf_headers = ietf_headers
-        # The usual guard gets `check` and `finish` in C once its (compiled) table is open.
+        # The usual guard checks and finishes in C once its (compiled) table is open:
+        # `_fast_path` is that table's C object, or None (not open yet, or not usual).
         self._fast = (
             skip_when is None
             and key_func is client_ip
             and not ietf_headers
             and type(limiter).hit is RateLimiter.hit
         )
+        self._fast_path: Any = None
         # Whether this process has put the limiter's close in the app's shutdown hooks;
         # a forked worker starts over (paid at fork, not as a getpid() per request).
         self.hooked = False
@@ -57,26 +59,21 @@ class Guard:
 
     def _forget_hook(self) -> None:
         self.hooked = False
-        self.__dict__.pop("check", None)  # back to the Python path once, to hook again
-        self.__dict__.pop("finish", None)
+        self._fast_path = None  # back to the Python path once, to hook again
 
-    def _install_fast_path(self) -> None:
-        # PERF: the C check and finish, as instance attributes the endpoint calls
-        # directly: 14.2k -> 6.1k instructions added to a route, 4.4k of which are the
-        # endpoint's guard loop. Only the compiled table has them; the pure one stays
-        # on the Python path.
+    def _open_fast_path(self) -> None:
+        # PERF: check and finish in C, behind the one Python call of `check`/`finish`.
+        # Only the compiled table has them; the pure one stays on the Python path.
         fast_path = getattr(self.limiter._table, "guard_fast_path", None)
         if fast_path is None:
             self._fast = False
             return
-        path = fast_path(self.limiter.clock, self._settle_outcome)
-        self.check = path.check  # type: ignore[method-assign]
-        self.finish = path.finish  # type: ignore[method-assign]
+        self._fast_path = fast_path(self.limiter.clock, self._settle_outcome)
 
     def _settle_outcome(self, request: Any, outcome: Decision | float | None) -> Any:
         """The fast path's rare outcomes: a refusal, a full table, a closed table."""
         if outcome is None:  # closed (at shutdown, or by hand): the Python path reopens it
-            return Guard.check(self, request)
+            return self._check(request)
         decision = outcome if isinstance(outcome, Decision) else self.limiter._full(outcome)
         return self.refusal(decision) if not decision.allowed else decision
 
@@ -105,6 +102,12 @@ class Guard:
     def check(self, request: Any) -> Any:
         """A 429 response, or the decision (None when skipped) for `finish`; a coroutine
         giving one of those when the key, the skip test or the limiter is async."""
+        fast_path = self._fast_path
+        if fast_path is not None:
+            return fast_path.check(request)
+        return self._check(request)
+
+    def _check(self, request: Any) -> Any:
         if not self.hooked:
             self._close_at_shutdown(request)
         if self.skip_when is None and self.key_func is client_ip:
@@ -113,7 +116,7 @@ class Guard:
             decision = self.limiter.hit(client[0] if client else "unknown")
             if decision.__class__ is Decision:
                 if self._fast:
-                    self._install_fast_path()
+                    self._open_fast_path()
                 return self.refusal(decision) if not decision.allowed else decision
             return self._settle(decision)
         return self._check_async(request)
@@ -129,6 +132,10 @@ class Guard:
         return decision
 
     def finish(self, response: Response, decision: Decision | None) -> None:
+        fast_path = self._fast_path
+        if fast_path is not None:
+            fast_path.finish(response, decision)
+            return
         if decision is None:
             return
         if self.ietf_headers:
