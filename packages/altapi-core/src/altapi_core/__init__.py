@@ -3,6 +3,7 @@
 from .__about__ import __version__
 from .app import AltAPI
 from .background import BackgroundTask, BackgroundTasks
+from .connection import HTTPConnection
 from .datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
 from .exceptions import HTTPException, WebSocketException
 from .middleware import BaseMiddleware, Middleware
@@ -31,6 +32,7 @@ __all__ = [
     "ClientDisconnect",
     "FormData",
     "HTMLResponse",
+    "HTTPConnection",
     "HTTPException",
     "EventSourceResponse",
     "Headers",

@@ -12,6 +12,7 @@ from altapi_di import Depends, Injector
 from altapi_router import Router
 
 from .background import BackgroundTasks
+from .connection import HTTPConnection
 from .datastructures import State
 from .dispatch import Dispatcher, FunctionMiddleware
 from .endpoints import Endpoint
@@ -38,6 +39,7 @@ def _sources() -> dict[object, str]:
         WebSocket: "websocket",
         "websocket": "websocket",
         BackgroundTasks: "background",
+        HTTPConnection: "connection",  # after Request and WebSocket: they are ones too
     }
 
 

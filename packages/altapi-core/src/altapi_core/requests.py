@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from http.cookies import _unquote as _unquote_cookie
 from typing import Any
 
 import anyio
 import ujson
 
-from .datastructures import URL, Address, Headers, QueryParams, State
+from .connection import HTTPConnection
+from .datastructures import URL
 from .exceptions import HTTPException
 from .formparsers import FormLimits, parse_multipart, parse_urlencoded
 from .types import Message, Receive, Scope, Send
@@ -30,20 +30,10 @@ async def _no_send(message: Message) -> None:
     raise RuntimeError("this request has no send channel")
 
 
-def _parse_cookies(header: str) -> dict[str, str]:
-    cookies: dict[str, str] = {}
-    for chunk in header.split(";"):
-        key, sep, value = chunk.partition("=")
-        key, value = (key.strip(), value.strip()) if sep else ("", chunk.strip())
-        if key or value:
-            cookies[key] = _unquote_cookie(value)
-    return cookies
-
-
 _MISSING: Any = object()
 
 
-class Request:
+class Request(HTTPConnection):
     """One HTTP request. Every view (headers, query_params, cookies...) is built on first use."""
 
     # PERF: no __slots__: the rarely used fields default at class level, so a new
@@ -51,9 +41,6 @@ class Request:
     _body: bytes | None = None
     _json: Any = _MISSING
     _form: FormData | None = None
-    _headers: Headers | None = None
-    _query_params: QueryParams | None = None
-    _url: URL | None = None
     _stream_consumed = False
     _pending: Message | None = None
     _disconnected = False
@@ -78,62 +65,13 @@ class Request:
         return self.scope["method"]
 
     @property
-    def path(self) -> str:
-        return self.scope["path"]
-
-    @property
     def query_string(self) -> str:
         return self.scope.get("query_string", b"").decode("latin-1")
-
-    @property
-    def query_params(self) -> QueryParams:
-        if self._query_params is None:
-            self._query_params = QueryParams(self.scope.get("query_string", b""))
-        return self._query_params
-
-    @property
-    def headers(self) -> Headers:
-        if self._headers is None:
-            self._headers = Headers(raw=self.scope["headers"])
-        return self._headers
 
     @property
     def headers_dict(self) -> dict[str, str]:
         """Header names (lower case) to values; for a repeated name, the last one."""
         return {k.decode("latin-1"): v.decode("latin-1") for k, v in self.scope["headers"]}
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        header = self.headers.get("cookie")
-        return _parse_cookies(header) if header else {}
-
-    @property
-    def path_params(self) -> dict[str, Any]:
-        return self.scope.get("path_params", {})
-
-    @property
-    def client(self) -> Address | None:
-        client = self.scope.get("client")
-        return Address(*client) if client else None
-
-    @property
-    def state(self) -> State:
-        return State(self.scope.setdefault("state", {}))
-
-    @property
-    def url(self) -> URL:
-        if self._url is None:
-            self._url = URL.from_scope(self.scope)
-        return self._url
-
-    @property
-    def base_url(self) -> URL:
-        root = self.scope.get("root_path", "")
-        return URL.from_scope({**self.scope, "path": "/", "root_path": root, "query_string": b""})
-
-    @property
-    def app(self) -> Any:
-        return self.scope.get("app")
 
     @property
     def session(self) -> dict[str, Any]:
