@@ -566,3 +566,29 @@ def test_cache_on_a_websocket_route_is_an_error_at_registration():
         @cache(expires=60)
         async def ws(websocket):
             await websocket.accept()
+
+
+def test_annotated_depends_and_route_dependencies_work_under_cache():
+    from typing import Annotated
+
+    from altapi_di import Depends
+
+    app = AltAPI()
+    audited = []
+
+    def settings():
+        return "cfg"
+
+    def audit():
+        audited.append(1)
+
+    @app.get("/conf/{name}", dependencies=[Depends(audit)])
+    @cache(expires=60)
+    async def conf(name: str, value: Annotated[str, Depends(settings)]):
+        return PlainTextResponse(f"{name}={value}")
+
+    client = TestClient(app)
+    assert client.get("/conf/a").text == "a=cfg"
+    hit = client.get("/conf/a")
+    assert (hit.text, hit.headers["x-cache"]) == ("a=cfg", "HIT")
+    assert audited == [1, 1]  # route dependencies run before the cache answers

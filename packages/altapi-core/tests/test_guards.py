@@ -188,3 +188,46 @@ def test_an_around_layer_on_a_websocket_route_is_an_error_at_registration():
         @app.websocket("/ws", guards=[Wrap()])
         async def ws(websocket):
             await websocket.accept()
+
+
+def test_a_refused_websocket_is_denied_with_403_or_closed_with_1008():
+    import anyio
+
+    from altapi_core import WebSocket
+
+    async def deny(extensions):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "websocket", "path": "/ws", "headers": [], "extensions": extensions}
+        refusal = PlainTextResponse("no", status_code=429, headers={"x-why": "limit"})
+        await WebSocket(scope, None, send).deny(refusal)
+        return sent
+
+    with_response = anyio.run(deny, {"websocket.http.response": {}})
+    assert with_response[0]["status"] == 403
+    assert (b"x-why", b"limit") in with_response[0]["headers"]
+    assert with_response[1] == {"type": "websocket.http.response.body", "body": b"no"}
+    assert anyio.run(deny, {}) == [{"type": "websocket.close", "code": 1008, "reason": "refused"}]
+
+
+def test_a_guard_refusing_a_websocket_route_keeps_the_handler_from_running():
+    from altapi_core.testwebsocket import WebSocketDenialResponse
+
+    app = AltAPI()
+    ran = []
+
+    @app.websocket("/ws", guards=[Gate("ws")])
+    async def ws(websocket):
+        ran.append(1)
+        await websocket.accept()
+        await websocket.send_text("hi")
+
+    client = TestClient(app)
+    with client.websocket_connect("/ws") as session:
+        assert session.receive_text() == "hi"
+    with pytest.raises(WebSocketDenialResponse) as refused, client.websocket_connect("/ws?deny=1"):
+        pass
+    assert (refused.value.status_code, refused.value.content, ran) == (403, b"denied by ws", [1])

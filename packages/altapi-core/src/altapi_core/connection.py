@@ -37,7 +37,7 @@ class HTTPConnection:
 
     @property
     def path(self) -> str:
-        return self.scope["path"]  # type: ignore[no-any-return]
+        return self.scope["path"]
 
     @property
     def query_params(self) -> QueryParams:
@@ -58,7 +58,7 @@ class HTTPConnection:
 
     @property
     def path_params(self) -> dict[str, Any]:
-        return self.scope.get("path_params", {})  # type: ignore[no-any-return]
+        return self.scope.get("path_params", {})
 
     @property
     def client(self) -> Address | None:

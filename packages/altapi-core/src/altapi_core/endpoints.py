@@ -17,10 +17,10 @@ from .pipeline import (
     guarded,
     guarded_websocket,
     invoker,
+    invoker_with_arounds,
     respond,
     takes_only_the_connection,
     values_for,
-    wrapped,
 )
 
 __all__ = ["HTTP_VALUES", "WEBSOCKET_VALUES", "Endpoint", "Exchange", "is_async_callable"]
@@ -52,7 +52,10 @@ WEBSOCKET_VALUES: dict[Hashable, Provider] = {"websocket": _connection, "connect
 
 
 class Endpoint:
-    """A handler, its dependency plan and the pipeline that serves it.
+    """A handler, its dependency plan and the pipeline that serves it (pipeline.py):
+    respond, then each guard (outermost first), then the invoker. Around-layers
+    (@cache) sit inside the invoker, after the arguments are bound, so a route's
+    dependencies (an auth check) run even when the cache answers.
 
     `respond(connection, path_params, exchange)` is the whole route: for HTTP it
     gives the Response; for a WebSocket it runs the session.
@@ -92,34 +95,23 @@ class Endpoint:
         except DependencyError as exc:
             raise DependencyError(f"route {route}: {exc}") from None
         self.needs = self.plan.needs
-        key = "websocket" if websocket else "request"
-        call = invoker(
-            handler,
-            self.plan,
-            values_for(self.needs, providers, injector.overrides),
-            connection_only=takes_only_the_connection(handler, self.plan, key),
-        )
-        self.respond: Call = (
-            self._websocket_pipeline(call) if websocket else self._http_pipeline(call, errors)
-        )
-
-    def _http_pipeline(self, call: Call, errors: Any) -> Call:
-        for layer in reversed(self.guards):
-            if isinstance(layer, Around):
-                call = wrapped(layer, call, self.name)
-            else:
-                call = guarded(layer, call, self.name)
-        return respond(call, self.name, errors)
-
-    def _websocket_pipeline(self, call: Call) -> Call:
-        for layer in reversed(self.guards):
-            if isinstance(layer, Around):
-                raise TypeError(
-                    f"route {self.route}: {type(layer).__name__} (e.g. @cache) applies to "
-                    "HTTP routes only, not to a WebSocket route"
-                )
-            call = guarded_websocket(layer, call)
-        return call
+        values = values_for(self.needs, providers, injector.overrides)
+        arounds = [layer for layer in self.guards if isinstance(layer, Around)]
+        checks = [layer for layer in self.guards if not isinstance(layer, Around)]
+        if arounds and websocket:
+            raise TypeError(
+                f"route {route}: {type(arounds[0]).__name__} (e.g. @cache) applies to "
+                "HTTP routes only, not to a WebSocket route"
+            )
+        if arounds:
+            call = invoker_with_arounds(handler, self.plan, values, arounds, self.name)
+        else:
+            key = "websocket" if websocket else "request"
+            only = takes_only_the_connection(handler, self.plan, key)
+            call = invoker(handler, self.plan, values, connection_only=only)
+        for guard in reversed(checks):  # the first guard is the outermost
+            call = guarded_websocket(guard, call) if websocket else guarded(guard, call, self.name)
+        self.respond: Call = call if websocket else respond(call, self.name, errors)
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.route} {self.name}>"

@@ -2,10 +2,11 @@
 
 An `Endpoint` chains them once, outermost first (see docs/architecture.md):
 
-    respond(...)        errors become responses; the result becomes a Response
-      guarded(...)      one per guard (@rate_limit, guards=[...]): may answer first
-        wrapped(...)    one per around-layer (@cache): may answer instead
-          invoker(...)  binds the arguments (values + the DI plan), calls the handler
+    respond(...)          errors become responses; the result becomes a Response
+      guarded(...)        one per guard (@rate_limit, guards=[...]): may answer first
+        invoker(...)      binds the arguments (values + the DI plan), calls the handler
+     or invoker_with_arounds(...)  binds the arguments, then the around-layers
+                          (@cache) decide whether and how to call the handler
 
 Every layer is a `Call`: `(connection, path_params, exchange) -> awaitable`; the
 innermost gives the handler's result, the others a Response. A WebSocket route
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping, Sequence
 from types import CoroutineType
 from typing import Any
 
@@ -26,7 +27,7 @@ from altapi_di import Plan
 from altapi_di.plan import VALUE
 
 from .exchange import Exchange
-from .guards import Around, Guard
+from .guards import Around, CallHandler, Guard
 from .responses import JSONResponse, Response
 
 __all__ = [
@@ -36,9 +37,9 @@ __all__ = [
     "guarded",
     "guarded_websocket",
     "invoker",
+    "invoker_with_arounds",
     "respond",
     "values_for",
-    "wrapped",
 ]
 
 Call = Callable[[Any, dict[str, Any], Exchange], Awaitable[Any]]
@@ -150,20 +151,36 @@ def invoker(
     return call_in_thread
 
 
-# --- around-layers and guards ------------------------------------------------------------
-
-
-def wrapped(layer: Around, inner: Call, name: str) -> Call:
-    """An around-layer (e.g. @cache): it decides whether and how to call the handler."""
-    around = layer.around
+def invoker_with_arounds(
+    handler: Callable[..., Any], plan: Plan, values: Values, arounds: Sequence[Around], name: str
+) -> Call:
+    """The innermost layer when around-layers (e.g. @cache) wrap the handler: the
+    arguments are bound first (dependencies run, a route's `dependencies=` guard
+    included), then each around-layer, outermost first, decides whether and how to
+    call the handler; gives a Response."""
+    solve = plan.solve
+    is_async = plan.calls_async
+    layers = [layer.around for layer in reversed(arounds)]  # innermost first
 
     async def call_around(request: Any, path_params: dict[str, Any], exchange: Exchange) -> Any:
-        async def call_handler() -> Response:
-            return as_response(await inner(request, path_params, exchange), name)
+        kwargs = await solve(values(request, exchange), path_params, exchange)
 
-        return await around(request, call_handler)
+        async def call_handler() -> Response:
+            if is_async:
+                result = await handler(**kwargs)
+            else:
+                result = await run_sync(functools.partial(handler, **kwargs))
+            return as_response(result, name)
+
+        call_next: CallHandler = call_handler
+        for around in layers:
+            call_next = functools.partial(around, request, call_next)
+        return await call_next()
 
     return call_around
+
+
+# --- guards ---------------------------------------------------------------------------
 
 
 def _noop(*args: Any) -> None:
