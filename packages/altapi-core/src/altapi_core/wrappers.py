@@ -73,7 +73,9 @@ class Guard(Protocol):
 
     `check(request)` returns a Response to answer at once (the handler is not
     called), or a token, or a coroutine giving one of those; after the handler, `finish(response, token)` may amend
-    its response, and `amend(exc, token)` an HTTPException it raised.
+    its response, and `amend(exc, token)` an HTTPException it raised. A guard may
+    also have `attach(app)`, called when a route it guards is registered on `app`
+    (to attach an extension it needs, e.g. one that closes its resources at shutdown).
     """
 
     def check(self, request: Request) -> Any: ...

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from altapi_core import HTTPException, JSONResponse, Response
 from altapi_core.wrappers import guard_handler
 
+from .extension import rate_limits
 from .keys import client_ip, client_ip_behind
 from .limiter import Decision, RateLimiter, unique_name
 
@@ -50,15 +51,18 @@ class Guard:
             and not ietf_headers
             and type(limiter).hit is RateLimiter.hit
         )
-        # Whether this process has put the limiter's close in the app's shutdown hooks;
-        # a forked worker starts over (paid at fork, not as a getpid() per request).
-        self.hooked = False
-        os.register_at_fork(after_in_child=self._forget_hook)
+        # A forked worker opens its own table: back to the Python path, which installs
+        # the fast path again on the child's table.
+        os.register_at_fork(after_in_child=self._after_fork)
 
-    def _forget_hook(self) -> None:
-        self.hooked = False
-        self.__dict__.pop("check", None)  # back to the Python path once, to hook again
+    def _after_fork(self) -> None:
+        self.__dict__.pop("check", None)
         self.__dict__.pop("finish", None)
+
+    def attach(self, app: Any) -> None:
+        """Called when a route this guards is registered: the app closes the limiter at
+        shutdown (see altapi_ratelimit.extension)."""
+        rate_limits(app).track(self.limiter)
 
     def _install_fast_path(self) -> None:
         # PERF: the C check and finish, as instance attributes the endpoint calls
@@ -80,18 +84,8 @@ class Guard:
         decision = outcome if isinstance(outcome, Decision) else self.limiter._full(outcome)
         return self.refusal(decision) if not decision.allowed else decision
 
-    def _close_at_shutdown(self, request: Any) -> None:
-        # uvicorn workers end by re-raising SIGTERM, so atexit never runs there: close
-        # (and, in the last process, remove) the table from the app's shutdown hooks.
-        self.hooked = True
-        hooks = getattr(request.scope.get("app"), "on_shutdown", None)
-        if isinstance(hooks, list) and self.limiter.close not in hooks:
-            hooks.append(self.limiter.close)
-
     async def decide(self, request: Any) -> Decision | None:
         """None when `skip_when` says so; otherwise the decision for this request."""
-        if not self.hooked:
-            self._close_at_shutdown(request)
         if self.skip_when is not None and await _maybe_await(self.skip_when(request)):
             return None
         key = self.key_func(request)
@@ -105,8 +99,6 @@ class Guard:
     def check(self, request: Any) -> Any:
         """A 429 response, or the decision (None when skipped) for `finish`; a coroutine
         giving one of those when the key, the skip test or the limiter is async."""
-        if not self.hooked:
-            self._close_at_shutdown(request)
         if self.skip_when is None and self.key_func is client_ip:
             # PERF: the usual case stays synchronous: no coroutine to create and await.
             client = request.scope.get("client")
