@@ -5,6 +5,7 @@ from .app import AltAPI
 from .background import BackgroundTask, BackgroundTasks
 from .datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
 from .exceptions import HTTPException, WebSocketException
+from .extensions import Extension
 from .middleware import BaseMiddleware, Middleware
 from .requests import ClientDisconnect, Request
 from .responses import (
@@ -33,6 +34,7 @@ __all__ = [
     "HTMLResponse",
     "HTTPException",
     "EventSourceResponse",
+    "Extension",
     "Headers",
     "JSONResponse",
     "Middleware",
