@@ -11,6 +11,7 @@ imports core. See docs/architecture.md, "Extensions".
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -28,6 +29,7 @@ class Extension(Protocol):
 
 
 E = TypeVar("E", bound=Extension)
+RunHook = Callable[[Callable[[], Any]], Awaitable[None]]
 
 
 class Extensions(dict[str, Any]):
@@ -48,7 +50,7 @@ class Extensions(dict[str, Any]):
         self[name] = extension
         return extension
 
-    async def start(self, stack: AsyncExitStack, call: Any) -> None:
+    async def start(self, stack: AsyncExitStack, call: RunHook) -> None:
         """Run each `startup()`, and push each `shutdown()` on `stack` (so they unwind in
         reverse); `call(hook)` runs a hook, plain or async, the way the lifespan does."""
         for extension in list(self.values()):
