@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
 from typing import Any
 
 import anyio
@@ -15,7 +15,27 @@ from .formparsers import FormLimits, parse_multipart, parse_urlencoded
 from .types import Message, Receive, Scope, Send
 from .uploads import FormData
 
-__all__ = ["ClientDisconnect", "Request"]
+__all__ = ["ClientDisconnect", "FormCall", "Request"]
+
+
+class FormCall:
+    """What `request.form()` returns: awaitable, or an async context manager whose exit
+    closes the uploaded files. The form is parsed only when awaited or entered."""
+
+    __slots__ = ("_limits", "_request")
+
+    def __init__(self, request: Request, limits: FormLimits) -> None:
+        self._request = request
+        self._limits = limits
+
+    def __await__(self) -> Generator[Any, None, FormData]:
+        return self._request._parsed_form(self._limits).__await__()
+
+    async def __aenter__(self) -> FormData:
+        return await self._request._parsed_form(self._limits)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._request.close()
 
 
 class ClientDisconnect(Exception):
@@ -152,17 +172,22 @@ class Request(HTTPConnection):
         except UnicodeDecodeError:
             raise HTTPException(400, "Request body is not valid UTF-8") from None
 
-    async def form(
+    def form(
         self,
         *,
         max_fields: int = 1000,
         max_files: int = 1000,
         max_part_size: int = 1024 * 1024,
         max_file_size: int | None = None,
-    ) -> FormData:
-        """Urlencoded or multipart form data, within the given limits (400/413 past them)."""
+    ) -> FormCall:
+        """Urlencoded or multipart form data, within the given limits (400/413 past them):
+        `await request.form()`, or `async with request.form() as form:` to close the
+        uploaded files on leaving the block (as in Starlette)."""
+        limits = FormLimits(max_fields, max_files, max_part_size, max_file_size)
+        return FormCall(self, limits)
+
+    async def _parsed_form(self, limits: FormLimits) -> FormData:
         if self._form is None:
-            limits = FormLimits(max_fields, max_files, max_part_size, max_file_size)
             content_type = self.headers.get("content-type", "")
             media = content_type.split(";", 1)[0].strip().lower()
             if media == "multipart/form-data":

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from altapi_core import HTTPException, JSONResponse, Response
 from altapi_core.guards import declare
 
+from .extension import rate_limits
 from .keys import client_ip, client_ip_behind
 from .limiter import Decision, RateLimiter, unique_name
 
@@ -52,14 +53,17 @@ class Guard:
             and type(limiter).hit is RateLimiter.hit
         )
         self._fast_path: Any = None
-        # Whether this process has put the limiter's close in the app's shutdown hooks;
-        # a forked worker starts over (paid at fork, not as a getpid() per request).
-        self.hooked = False
-        os.register_at_fork(after_in_child=self._forget_hook)
+        # A forked worker opens its own table: back to the Python path once, which
+        # opens the fast path again on the child's table.
+        os.register_at_fork(after_in_child=self._after_fork)
 
-    def _forget_hook(self) -> None:
-        self.hooked = False
-        self._fast_path = None  # back to the Python path once, to hook again
+    def _after_fork(self) -> None:
+        self._fast_path = None
+
+    def attach(self, app: Any) -> None:
+        """Called when a route this guards is registered: the app closes the limiter at
+        shutdown (see altapi_ratelimit.extension)."""
+        rate_limits(app).track(self.limiter)
 
     def _open_fast_path(self) -> None:
         # PERF: check and finish in C, behind the one Python call of `check`/`finish`.
@@ -77,18 +81,8 @@ class Guard:
         decision = outcome if isinstance(outcome, Decision) else self.limiter._full(outcome)
         return self.refusal(decision) if not decision.allowed else decision
 
-    def _close_at_shutdown(self, request: Any) -> None:
-        # uvicorn workers end by re-raising SIGTERM, so atexit never runs there: close
-        # (and, in the last process, remove) the table from the app's shutdown hooks.
-        self.hooked = True
-        hooks = getattr(request.scope.get("app"), "on_shutdown", None)
-        if isinstance(hooks, list) and self.limiter.close not in hooks:
-            hooks.append(self.limiter.close)
-
     async def decide(self, request: Any) -> Decision | None:
         """None when `skip_when` says so; otherwise the decision for this request."""
-        if not self.hooked:
-            self._close_at_shutdown(request)
         if self.skip_when is not None and await _maybe_await(self.skip_when(request)):
             return None
         key = self.key_func(request)
@@ -108,8 +102,6 @@ class Guard:
         return self._check(request)
 
     def _check(self, request: Any) -> Any:
-        if not self.hooked:
-            self._close_at_shutdown(request)
         if self.skip_when is None and self.key_func is client_ip:
             # PERF: the usual case stays synchronous: no coroutine to create and await.
             client = request.scope.get("client")
