@@ -109,9 +109,7 @@ def compare(
         samples: dict[str, list[float]] = {name: [] for name in contenders}
         for _ in range(rounds):
             for name, app in contenders.items():
-                samples[name].append(
-                    await _run_requests(app, method, path, count, query, body)
-                )
+                samples[name].append(await _run_requests(app, method, path, count, query, body))
         return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
 
     return asyncio.run(main())

@@ -116,11 +116,19 @@ def main() -> None:
 
     print()
     print("Targets:")
-    print(f"- query, typed / by hand: {query['AltAPI, typed'] / query['AltAPI, by hand']:.2f}x (<= 1.15)")
-    print(f"- body, typed / by hand: {body['AltAPI, typed'] / body['AltAPI, by hand']:.2f}x (<= 1.00)")
+    print(
+        f"- query, typed / by hand: {query['AltAPI, typed'] / query['AltAPI, by hand']:.2f}x (<= 1.15)"
+    )
+    print(
+        f"- body, typed / by hand: {body['AltAPI, typed'] / body['AltAPI, by hand']:.2f}x (<= 1.00)"
+    )
     print(f"- 422 / 200: {answers['AltAPI 422'] / answers['AltAPI 200']:.2f}x (<= 3)")
-    print(f"- FastAPI / AltAPI, query: {query['FastAPI, typed'] / query['AltAPI, typed']:.1f}x (>= 10)")
-    print(f"- FastAPI / AltAPI, body: {body['FastAPI, typed'] / body['AltAPI, typed']:.1f}x (>= 10)")
+    print(
+        f"- FastAPI / AltAPI, query: {query['FastAPI, typed'] / query['AltAPI, typed']:.1f}x (>= 10)"
+    )
+    print(
+        f"- FastAPI / AltAPI, body: {body['FastAPI, typed'] / body['AltAPI, typed']:.1f}x (>= 10)"
+    )
 
 
 if __name__ == "__main__":

@@ -76,9 +76,3 @@ def test_installed_version_is_the_about_version(name):
 
 def test_the_meta_package_depends_on_every_other_distribution():
     assert set(PACKAGES["altapi"]) == set(PACKAGES) - {"altapi"}
-
-
-def test_openapi_attaches_through_the_addons_entry_point():
-    points = importlib.metadata.entry_points(group="altapi.addons")
-    assert {point.value for point in points} == {"altapi_openapi:attach"}
-    assert "altapi-openapi" in PACKAGES["altapi"]

@@ -141,7 +141,9 @@ def test_parameter_that_cannot_be_resolved_fails_at_registration():
         pass
 
     app = AltAPI()
-    with pytest.raises(TypeError, match=r"route GET /: parameter 'mystery' of type Service"):
+    with pytest.raises(
+        TypeError, match=r"route GET /: handler: parameter 'mystery' of type Service"
+    ):
 
         @app.get("/")
         async def handler(mystery: Service):

@@ -14,6 +14,7 @@ import msgspec
 import pytest
 
 from altapi_core.binding import RequestBinder
+from altapi_core.fields import describe
 from altapi_core.params import Body, Cookie, File, Form, Header, Path, Query
 from altapi_core.requests import Request
 from altapi_core.uploads import UploadFile
@@ -44,18 +45,18 @@ def make_request(query=b"", headers=(), body=b"", path_params=None):
 
 
 def binder_for(func, path_names=("item_id",)):
-    binder = RequestBinder("POST /test", path_names)
-    keys = {
-        p.name: binder.add(p) for p in inspect.signature(func, eval_str=True).parameters.values()
-    }
-    return binder, keys
+    parameters = inspect.signature(func, eval_str=True).parameters.values()
+    keys = {p.name: describe(p, "handler", path=p.name in path_names) for p in parameters}
+    return RequestBinder("POST /test", keys.values()), keys
 
 
 async def bind(func, **request):
     binder, keys = binder_for(func)
-    values = {}
-    await binder.read_body(make_request(**request), values)
-    return {name: values[key] for name, key in keys.items() if key in values}
+    request = make_request(**request)
+    values, path_params = {}, request.path_params
+    await binder.read_body(request, values, path_params)
+    got = {name: values[key] for name, key in keys.items() if key in values}
+    return got | {name: path_params[name] for name in keys if name in path_params}
 
 
 async def errors_of(func, **request):
@@ -311,7 +312,7 @@ async def test_form_fields_and_uploads():
     headers = [("content-type", f"multipart/form-data; boundary={boundary}")]
     binder, keys = binder_for(handler)
     request, values = make_request(body=body, headers=headers), {}
-    await binder.read_body(request, values)
+    await binder.read_body(request, values, {})
     got = {name: values[key] for name, key in keys.items()}
     assert got["name"] == "ann" and got["age"] == 31 and got["raw"] == b"hello raw"
     assert got["upload"].filename == "a.txt"
@@ -334,7 +335,7 @@ async def test_form_errors_are_located_in_the_body():
 def test_a_type_that_cannot_be_read_is_an_error_naming_the_route():
     def handler(filters: dict[str, int] = Query()): ...
 
-    with pytest.raises(TypeError, match=r"route POST /test: parameter 'filters'.*query string"):
+    with pytest.raises(TypeError, match=r"handler: parameter 'filters'.*query string"):
         binder_for(handler)
 
 

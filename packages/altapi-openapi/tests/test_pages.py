@@ -6,6 +6,12 @@ import pytest
 
 from altapi_core import AltAPI
 from altapi_core.testclient import TestClient
+from altapi_openapi import OpenAPI
+
+
+def make_app(title="AltAPI", version="0.1.0", description="", **settings):
+    """A core app with the OpenAPI extension (what altapi.AltAPI attaches by itself)."""
+    return AltAPI(extensions=[OpenAPI(title, version, description, **settings)])
 
 
 def local_urls_only(page: str) -> list[str]:
@@ -13,7 +19,7 @@ def local_urls_only(page: str) -> list[str]:
 
 
 def test_swagger_ui_page_loads_only_the_apps_own_files():
-    client = TestClient(AltAPI(title="Notes <1>"))
+    client = TestClient(make_app(title="Notes <1>"))
     response = client.get("/docs")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
@@ -27,7 +33,7 @@ def test_swagger_ui_page_loads_only_the_apps_own_files():
 
 
 def test_redoc_page_loads_only_the_apps_own_files():
-    client = TestClient(AltAPI())
+    client = TestClient(make_app())
     response = client.get("/redoc")
     assert response.status_code == 200
     assert local_urls_only(response.text) == ["/openapi.json", "/redoc/redoc.standalone.js"]
@@ -44,7 +50,7 @@ def test_redoc_page_loads_only_the_apps_own_files():
     ],
 )
 def test_bundled_files_are_served_with_their_type(url, media_type):
-    response = TestClient(AltAPI()).get(url)
+    response = TestClient(make_app()).get(url)
     assert response.status_code == 200
     assert response.headers["content-type"] == media_type
     assert len(response.content) > 500
@@ -53,11 +59,11 @@ def test_bundled_files_are_served_with_their_type(url, media_type):
 
 @pytest.mark.parametrize("url", ["/docs/secret.py", "/docs/..%2F__init__.py", "/redoc/x.js"])
 def test_only_the_listed_files_are_served(url):
-    assert TestClient(AltAPI()).get(url).status_code == 404
+    assert TestClient(make_app()).get(url).status_code == 404
 
 
 def test_docs_at_other_urls():
-    client = TestClient(AltAPI(openapi_url="/api/schema.json", docs_url="/api/docs"))
+    client = TestClient(make_app(openapi_url="/api/schema.json", docs_url="/api/docs"))
     page = client.get("/api/docs").text
     assert '"url": "/api/schema.json"' in page
     assert "/api/docs/swagger-ui-bundle.js" in page
@@ -66,6 +72,6 @@ def test_docs_at_other_urls():
 
 
 def test_oauth2_redirect_page():
-    response = TestClient(AltAPI()).get("/docs/oauth2-redirect")
+    response = TestClient(make_app()).get("/docs/oauth2-redirect")
     assert response.status_code == 200
     assert local_urls_only(response.text) == ["/docs/oauth2-redirect.js"]

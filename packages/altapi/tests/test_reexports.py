@@ -11,7 +11,7 @@ from altapi import depends, http, middleware, testing, websocket
 
 
 def test_top_level_names():
-    assert altapi.AltAPI is altapi_core.AltAPI
+    assert issubclass(altapi.AltAPI, altapi_core.AltAPI)  # with the extensions: test_app.py
     assert altapi.APIRouter is altapi_core.APIRouter
 
 
@@ -81,3 +81,16 @@ def test_typed_parameter_names_come_from_core():
         assert getattr(security, name) is getattr(altapi_core.security, name)
     assert exceptions.RequestValidationError is RequestValidationError
     assert http.UploadFile is altapi_core.UploadFile
+
+
+def test_the_app_has_openapi_and_its_settings():
+    from altapi.testing import TestClient
+    from altapi_openapi import OpenAPI
+
+    app = altapi.AltAPI(title="Notes", version="1.0.0", redoc_url=None)
+    assert isinstance(app.extensions["openapi"], OpenAPI)
+    assert app.openapi()["info"] == {"title": "Notes", "version": "1.0.0"}
+    client = TestClient(app)
+    assert client.get("/openapi.json").json() == app.openapi()
+    assert client.get("/docs").status_code == 200
+    assert client.get("/redoc").status_code == 404

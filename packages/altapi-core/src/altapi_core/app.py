@@ -11,12 +11,14 @@ from anyio.to_thread import run_sync
 from altapi_di import Depends, Injector
 from altapi_router import Router
 
-from .addons import attach_addons
 from .background import BackgroundTasks
+from .binding import resolve_parameter
+from .connection import HTTPConnection
 from .datastructures import State
 from .dispatch import Dispatcher, FunctionMiddleware
 from .endpoints import Endpoint
 from .errors import ErrorHandlers, ExceptionHandler
+from .extensions import E, Extension, Extensions
 from .lifespan import Lifespan
 from .middleware.base import Middleware
 from .requests import Request
@@ -39,6 +41,7 @@ def _sources() -> dict[object, str]:
         WebSocket: "websocket",
         "websocket": "websocket",
         BackgroundTasks: "background",
+        HTTPConnection: "connection",  # after Request and WebSocket: they are ones too
     }
 
 
@@ -52,9 +55,7 @@ class AltAPI(RouteDecorators):
     def __init__(
         self,
         middleware: Sequence[Middleware] | None = None,
-        templates_directory: str = "templates",
         static_directory: str | None = None,
-        cache_timeout: int = 300,
         debug: bool = False,
         max_body_size: int | None = 10 * 1024 * 1024,
         lifespan: Lifespan | None = None,
@@ -65,16 +66,10 @@ class AltAPI(RouteDecorators):
         dependencies: Sequence[Depends] | None = None,
         redirect_slashes: bool = True,
         websocket_max_size: int | None = 16 * 1024 * 1024,
-        title: str = "AltAPI",
-        version: str = "0.1.0",
-        description: str = "",
-        openapi_url: str | None = "/openapi.json",
-        docs_url: str | None = "/docs",
-        redoc_url: str | None = "/redoc",
-        openapi_tags: Sequence[Mapping[str, Any]] | None = None,
+        extensions: Sequence[Extension] = (),
     ) -> None:
         self.router = Router()
-        self.injector = Injector(_sources(), run_sync=run_sync)
+        self.injector = Injector(_sources(), run_sync=run_sync, resolve_parameter=resolve_parameter)
         self.dependency_overrides = self.injector.overrides
         self.state = State()
         self.errors = ErrorHandlers(debug)
@@ -89,9 +84,7 @@ class AltAPI(RouteDecorators):
         self.on_shutdown = list(on_shutdown or [])
         self.after_startup: list[Callable[[], None]] = []
         self.dependencies = tuple(dependencies or ())
-        self.templates_directory = templates_directory
         self.static_directory = static_directory
-        self.cache_timeout = cache_timeout
         self.max_body_size = max_body_size
         self.redirect_slashes = redirect_slashes
         self.websocket_max_size = websocket_max_size
@@ -99,17 +92,9 @@ class AltAPI(RouteDecorators):
         self._dispatcher: Dispatcher | None = None
         if static_directory is not None:
             self.mount("/static", directory=static_directory, name="static")
-        # What the OpenAPI document says of the app; an installed add-on builds and serves it.
-        self.title = title
-        self.version = version
-        self.description = description
-        self.openapi_url = openapi_url
-        self.docs_url = docs_url
-        self.redoc_url = redoc_url
-        self.openapi_tags = list(openapi_tags or [])
-        self.openapi_schema: dict[str, Any] | None = None
-        self.openapi_builder: Callable[[AltAPI], dict[str, Any]] | None = None
-        attach_addons(self)
+        self.extensions = Extensions()
+        for extension in extensions:
+            self.add_extension(extension)
 
     @property
     def debug(self) -> bool:
@@ -126,15 +111,20 @@ class AltAPI(RouteDecorators):
         endpoint = Endpoint(
             spec.endpoint,
             self.injector,
+            route=spec.describe(),
             path_params=[name for name, _ in _PARAM.findall(spec.path)],
             string_path_params=[n for n, kind in _PARAM.findall(spec.path) if kind in ("", "str")],
-            first_param="websocket" if spec.websocket else None,
+            options=spec.options,
+            websocket=spec.websocket,
             dependencies=self.dependencies + spec.dependencies,
+            guards=spec.guards,
             name=name,
             errors=self.errors,
-            route=spec.label,
-            options=spec.options,
         )
+        for guard in endpoint.guards:
+            attach = getattr(guard, "attach", None)  # optional: see guards.py
+            if attach is not None:
+                attach(self)
         if spec.methods is None:
             self.router.add_websocket(spec.path, endpoint, name=name)
         else:
@@ -146,14 +136,6 @@ class AltAPI(RouteDecorators):
         """Add every route of `router` (and the routers it includes) under `prefix`."""
         for spec in router.flattened(prefix, dependencies):
             self.add_spec(spec)
-
-    def openapi(self) -> dict[str, Any]:
-        """The OpenAPI document of every route (built once, by altapi-openapi)."""
-        if self.openapi_schema is None:
-            if self.openapi_builder is None:
-                raise RuntimeError("app.openapi() needs altapi-openapi: pip install altapi-openapi")
-            self.openapi_schema = self.openapi_builder(self)
-        return self.openapi_schema
 
     def url_path_for(self, name: str, /, **path_params: Any) -> str:
         """The path of the route (or mount, with `path=`) called `name`."""
@@ -188,18 +170,14 @@ class AltAPI(RouteDecorators):
             self._dispatcher = None
             self._stack = None
 
-    def cache(self, path: str, expires: int = 300) -> Callable[[F], F]:
-        """Register a cached GET route (the same as `@app.get(path)` over `@cache(expires)`)."""
-        try:
-            from altapi_cache import cache as cache_response  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            raise RuntimeError("app.cache() needs altapi-cache: pip install altapi-cache") from None
+    # --- extensions ----------------------------------------------------------------------
 
-        def decorator(func: F) -> F:
-            self.add_route(path, cache_response(expires=expires)(func), ["GET"])
-            return func
-
-        return decorator
+    def add_extension(self, extension: E) -> E:
+        """Attach an add-on (see altapi_core.extensions): kept in `app.extensions[name]`,
+        set up now, started and shut down with the app. Attaching the same one twice is
+        a no-op; another one under a name already taken is an error."""
+        self._check_not_started("attach an extension")
+        return self.extensions.add(self, extension)
 
     # --- middleware, errors and events -----------------------------------------------------
 

@@ -11,12 +11,15 @@ type that cannot come from where it is declared is a `TypeError` naming the rout
 from __future__ import annotations
 
 import inspect
+import itertools
 import types
 import typing
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
+
+from altapi_di import DependencyError
 
 from .models import holds_pydantic, json_readable
 from .params import Body, File, Header, Param, Path, Query, Required
@@ -27,6 +30,7 @@ from .validation import Invalid
 __all__ = ["Field", "describe"]
 
 _LISTS = (list, tuple, set, frozenset, Sequence)
+_DECLARED = itertools.count()
 
 
 class Field:
@@ -38,18 +42,20 @@ class Field:
         "convert",
         "default",
         "factory",
-        "key",
         "loc",
         "many",
         "marker",
         "name",
         "nullable",
+        "order",
         "source",
         "upload",
+        "where",
     )
 
     def __init__(
         self,
+        where: str,
         name: str,
         source: str,
         alias: str,
@@ -60,6 +66,7 @@ class Field:
         nullable: bool,
         default: Any,
     ) -> None:
+        self.where = where  # the callable that takes it: "handler" or "handler -> dependency"
         self.name = name
         self.source = source
         self.alias = alias
@@ -69,7 +76,7 @@ class Field:
         self.nullable = nullable
         self.default = default  # Required when it must be sent
         self.factory = marker.default_factory
-        self.key = ""  # the key of its value in the plan's values, given by the binder
+        self.order = next(_DECLARED)  # errors are listed in the order parameters are declared
         self.loc: tuple[str, ...] = ("body" if source in ("form", "file") else source, alias)
         self.upload = _is_upload(annotation)
         self.convert: Callable[[Any], Any] = _identity  # set by describe() once checked
@@ -81,8 +88,18 @@ class Field:
     def missing_value(self) -> Any:
         return self.factory() if self.factory is not None else self.default
 
+    # A Field is the key of its value in a plan's values. Equal for the same parameter of
+    # the same callable, so a plan made again (dependency_overrides) finds the value.
+    def __hash__(self) -> int:
+        return hash((self.where, self.name))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Field):
+            return NotImplemented
+        return (self.where, self.name) == (other.where, other.name)
+
     def __repr__(self) -> str:
-        return f"<Field {self.name} from {self.source} {self.alias!r}>"
+        return f"<Field {self.where}: {self.name} from {self.source} {self.alias!r}>"
 
 
 def _split(annotation: Any) -> tuple[Any, Param | None]:
@@ -117,15 +134,15 @@ def _is_upload(annotation: Any) -> bool:
     return isinstance(target, type) and issubclass(target, UploadFile)
 
 
-def describe(param: inspect.Parameter, route: str, path_names: Collection[str] = ()) -> Field:
-    """The Field of one parameter; a TypeError naming `route` if it cannot be read.
+def describe(param: inspect.Parameter, where: str, path: bool = False) -> Field:
+    """The Field of one parameter of `where` (a DependencyError if it cannot be read).
 
-    `path_names` are the route's path parameters the router leaves as strings: one of
-    them with no marker is read from the path (and converted to its annotation).
+    `path=True`: a path parameter the router leaves a string, converted to its
+    annotation here.
     """
     if isinstance(param.annotation, str):
-        raise TypeError(
-            f"route {route}: the annotation {param.annotation!r} of parameter {param.name!r} "
+        raise DependencyError(
+            f"{where}: the annotation {param.annotation!r} of parameter {param.name!r} "
             "cannot be resolved; import it at the top of the handler's module"
         )
     annotation, marker = _split(param.annotation)
@@ -140,9 +157,9 @@ def describe(param: inspect.Parameter, route: str, path_names: Collection[str] =
         annotation = str
     annotation, nullable = _without_none(annotation)
     if marker is None:
-        marker = Path() if param.name in path_names else _implied_marker(annotation)
-    elif isinstance(marker, Path) and (marker.alias or param.name) not in path_names:
-        raise TypeError(f"route {route}: Path() parameter {param.name!r} is not in the path")
+        marker = Path() if path else _implied_marker(annotation)
+    elif isinstance(marker, Path) and not path:
+        raise DependencyError(f"{where}: Path() parameter {param.name!r} is not in the path")
     source = marker.source
     if source == "form" and _is_upload(annotation):
         source = "file"
@@ -157,6 +174,7 @@ def describe(param: inspect.Parameter, route: str, path_names: Collection[str] =
     item = _item_type(annotation)
     many = item is not None and source not in ("body", "path")
     field = Field(
+        where,
         param.name,
         source,
         alias,
@@ -166,7 +184,7 @@ def describe(param: inspect.Parameter, route: str, path_names: Collection[str] =
         nullable=nullable,
         default=default,
     )
-    _check_readable(field, item, route)
+    _check_readable(field, item)
     field.convert = _converter(field)
     return field
 
@@ -180,11 +198,11 @@ def _implied_marker(annotation: Any) -> Param:
     return Body()
 
 
-def _check_readable(field: Field, item: Any, route: str) -> None:
-    def refuse(where: str) -> TypeError:
+def _check_readable(field: Field, item: Any) -> None:
+    def refuse(where: str) -> DependencyError:
         shown = getattr(field.annotation, "__name__", repr(field.annotation))
-        return TypeError(
-            f"route {route}: parameter {field.name!r} of type {shown} cannot be read from {where}"
+        return DependencyError(
+            f"{field.where}: parameter {field.name!r} of type {shown} cannot be read from {where}"
         )
 
     if field.source == "body":

@@ -1,8 +1,12 @@
-"""The options a route decorator takes besides its path: one table, checked at registration."""
+"""The route options that shape answers and the OpenAPI document, as one typed record.
+
+Which options exist, and their defaults, is routing.ROUTE_OPTIONS (checked at
+registration); this is the read-only view an Endpoint and altapi-openapi use.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -25,35 +29,13 @@ class RouteOptions:
     include_in_schema: bool = True
 
     @classmethod
-    def parse(cls, route: str, options: Mapping[str, Any]) -> RouteOptions:
-        """The options given to a decorator; an unknown one is a TypeError naming the route."""
-        known = [f.name for f in fields(cls)]
-        for name in options:
-            if name not in known:
-                raise TypeError(
-                    f"route {route}: unknown option {name!r}; route options are name, "
-                    f"dependencies, {', '.join(known)}"
-                )
-        values = dict(options)
-        if "tags" in values:
-            values["tags"] = _names(values["tags"])
-        if values.get("responses") is None:
-            values.pop("responses", None)
-        return cls(**values)
-
-    def with_tags(self, tags: Sequence[str]) -> RouteOptions:
-        """These options with a router's `tags` first."""
-        if not tags:
-            return self
-        merged = tuple(dict.fromkeys([*tags, *self.tags]))
-        return RouteOptions(**{**self.__dict__, "tags": merged})
+    def of(cls, options: Mapping[str, Any]) -> RouteOptions:
+        """The fields of a route's checked options (a WebSocket route has none of them)."""
+        given = {f.name: options[f.name] for f in fields(cls) if f.name in options}
+        if given.get("responses") is None:
+            given.pop("responses", None)
+        return cls(**given)
 
     @property
     def shapes_result(self) -> bool:
         return self.status_code is not None or self.response_model is not None
-
-
-def _names(tags: Any) -> tuple[str, ...]:
-    if isinstance(tags, str) or not isinstance(tags, Sequence):
-        raise TypeError(f"tags must be a list of names, not {tags!r}")
-    return tuple(str(tag) for tag in tags)

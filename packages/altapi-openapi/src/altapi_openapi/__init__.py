@@ -2,6 +2,6 @@
 
 from .__about__ import __version__
 from .document import build_document
-from .extension import attach
+from .extension import OpenAPI
 
-__all__ = ["__version__", "attach", "build_document"]
+__all__ = ["OpenAPI", "__version__", "build_document"]

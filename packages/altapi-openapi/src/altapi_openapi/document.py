@@ -33,7 +33,9 @@ _CONVERTER_SCHEMAS = {
 }
 
 
-def build_document(app: Any) -> dict[str, Any]:
+def build_document(app: Any, about: Any) -> dict[str, Any]:
+    """The document of `app`'s routes; `about` (the OpenAPI extension) gives its title,
+    version, description and tags."""
     schemas = SchemaRegistry()
     security_schemes: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
@@ -48,9 +50,9 @@ def build_document(app: Any) -> dict[str, Any]:
                 continue
             operation = _operation(route, endpoint, method, path, schemas, security_schemes)
             paths.setdefault(path, {})[method.lower()] = operation
-    info = {"title": app.title, "version": app.version}
-    if app.description:
-        info["description"] = app.description
+    info = {"title": about.title, "version": about.version}
+    if about.description:
+        info["description"] = about.description
     document: dict[str, Any] = {"openapi": "3.1.0", "info": info, "paths": paths}
     components: dict[str, Any] = {}
     if schemas.components:
@@ -59,8 +61,8 @@ def build_document(app: Any) -> dict[str, Any]:
         components["securitySchemes"] = security_schemes
     if components:
         document["components"] = components
-    if app.openapi_tags:
-        document["tags"] = app.openapi_tags
+    if about.tags:
+        document["tags"] = about.tags
     return document
 
 

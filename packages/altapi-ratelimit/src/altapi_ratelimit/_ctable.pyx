@@ -13,8 +13,8 @@ so that a pure-Python process (version 1, lockf) refuses a table this one uses.
 The two tables share the file handling (`TableFile`) and the algorithm, but not
 the lock, and this one works on raw pointers into the mapping.
 
-It also holds the hot paths around a hit (`LimiterFastPath`, `GuardFastPath`):
-`RateLimiter.hit` and the usual `@rate_limit` guard's check and finish, in C.
+It also holds the hot path around a hit (`GuardFastPath`): the usual
+`@rate_limit` guard's check and finish, in C.
 """
 
 from libc.stdint cimport uint32_t, uint64_t
@@ -459,10 +459,6 @@ cdef class _Core:
         """`Guard.check` and `Guard.finish` in C for this table (see `GuardFastPath`)."""
         return GuardFastPath(self, clock, settle)
 
-    def limiter_fast_path(self, clock, reopen, full):
-        """`RateLimiter.hit` in C for this table (see `LimiterFastPath`)."""
-        return LimiterFastPath(self, clock, reopen, full).hit
-
     cdef object hit_outcome(self, int outcome, double now):
         cdef Py_ssize_t r
         return (
@@ -470,32 +466,6 @@ cdef class _Core:
             now,
             [(self.found[4 * r + 3], self.oldests[r]) for r in range(self.nrules)],
         )
-
-
-@cython.binding(False)  # PERF: a plain C method (METH_O)
-cdef class LimiterFastPath:
-    """`RateLimiter.hit` at C level, which `RateLimiter` installs as its instance's `hit`
-    once this table is open (PERF: no Python frame, ~25% of a hit). A closed table goes
-    back to `reopen(key)` (the Python `hit`), a full one to `full(seconds)`."""
-
-    cdef _Core table
-    cdef object clock, reopen, full
-
-    def __init__(self, _Core table not None, clock, reopen, full):
-        self.table = table
-        self.clock = clock
-        self.reopen = reopen
-        self.full = full
-
-    def hit(self, key):
-        cdef double now
-        cdef int outcome
-        if self.table.mem == NULL:
-            return self.reopen(key)
-        outcome = self.table._hit_key(key, self.clock, &now)
-        if outcome < 0:
-            return self.full(now)
-        return self.table._decision(outcome, now)
 
 
 DEF SMALL = 256  # remaining counts below this keep their header pair
@@ -521,7 +491,7 @@ cdef class Admitted:
 cdef class GuardFastPath:
     """`Guard.check` and `Guard.finish` at C level, for the usual `@rate_limit` guard:
     the default key (the client address), no skip test, a `RateLimiter` on this table,
-    no IETF fields. `Guard` installs them as its instance's `check` and `finish`.
+    no IETF fields. `Guard.check` and `Guard.finish` hand over to them once the table is open.
 
     `check` returns an `Admitted` token, or hands its outcome to `settle(request,
     outcome)` in Python: a refusal, a batch's Decision, a full table (a float), a

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import functools
 import logging
 import math
 import threading
@@ -128,21 +127,12 @@ class RateLimiter:
                 mp_util.Finalize(None, table.close, exitpriority=10)
                 self._table = table
                 self._decide = table.decide_key
-                fast_path = getattr(table, "limiter_fast_path", None)
-                if fast_path is not None and type(self).hit is RateLimiter.hit:
-                    # PERF: `hit` at C level, an instance attribute over the method (no
-                    # Python frame: 2.6k -> 1.7k instructions a hit; a `limiter.hit`
-                    # fetched before the first hit stays the method, slower but right).
-                    # Once the table is closed it calls the method, which reopens it.
-                    reopen = functools.partial(RateLimiter.hit, self)
-                    self.hit = fast_path(self.clock, reopen, self._full)  # type: ignore[method-assign]
             return self._table
 
     def close(self) -> None:
         """Unmap the table; the last process to close it removes the file."""
         with self._open_lock:
             self._decide = _unopened
-            self.__dict__.pop("hit", None)
             if self._table is not None:
                 self._table.close()
                 self._table = None
