@@ -33,7 +33,7 @@ class Item(msgspec.Struct):
 
 
 def altapi_apps():
-    hand = AltAPI(openapi_url=None)
+    hand = AltAPI()
 
     @hand.get("/search")
     async def search_by_hand(request: Request):
@@ -45,7 +45,7 @@ def altapi_apps():
         data = await request.json()
         return {"name": data["name"], "price": data["price"]}
 
-    typed = AltAPI(openapi_url=None)
+    typed = AltAPI()
 
     @typed.get("/search")
     async def search(q: str, page: int):

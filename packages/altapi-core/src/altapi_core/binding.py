@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from .fields import Field, ItemErrors, describe
+from .fields import Field, FieldKey, ItemErrors, describe
 from .models import INVALID, holds_pydantic, validate
 from .params import Required
 from .uploads import UploadFile
@@ -44,7 +44,6 @@ class RequestBinder:
         self.form: tuple[Field, ...] = ()
         self.whole_body: Field | None = None  # the one body parameter read as the whole body
         self._has_parts = False  # any parameter outside the body
-        self._query_only = False  # query parameters and nothing else
         self._decoder: msgspec.json.Decoder[Any] | None = None
         self._group()
 
@@ -70,7 +69,10 @@ class RequestBinder:
                 f"request (parameters {names}); use Form() for every field, or a body model"
             )
         self._has_parts = bool(self.query or self.header or self.cookie or self.path)
-        self._query_only = bool(self.query) and not (self.header or self.cookie or self.path)
+        self._single_values: list[tuple[FieldKey, str, Any]] | None = None
+        only_query = self.query and not (self.header or self.cookie or self.path)
+        if only_query and not any(field.many for field in self.query):
+            self._single_values = [(f.key, f.alias, f.convert) for f in self.query]
         self.whole_body = None
         self._decoder = None
         if len(self.body) == 1 and not getattr(self.body[0].marker, "embed", False):
@@ -85,20 +87,24 @@ class RequestBinder:
 
         A path parameter is converted in `path_params`, where the plan reads it."""
         errors: list[ErrorEntry] = []
-        if self._query_only:
-            # PERF: the commonest shape, query parameters only, read inline (~0.3 µs less).
-            params = request.query_params
-            for field in self.query:
-                raw = params.getlist(field.alias) if field.many else params.get(field.alias)
-                if raw is None or raw == []:
-                    _absent(field, values, errors, field.loc)
-                    continue
+        if self._single_values is not None:
+            # PERF: the commonest shape, query parameters of one value each, read inline
+            # from prepared (key, name, convert) triples (~0.5 µs less for two).
+            get = request.query_params.get
+            for key, alias, convert in self._single_values:
+                raw = get(alias)
+                if raw is None:
+                    errors.append(_ABSENT)
+                    break
                 try:
-                    values[field] = field.convert(raw)
-                except (Invalid, ItemErrors) as exc:
-                    _add_error(errors, field, exc)
-        else:
-            self._read_parts(request, values, path_params, errors)
+                    values[key] = convert(raw)
+                except Invalid:
+                    errors.append(_ABSENT)
+                    break
+            else:
+                return
+            errors.clear()  # some value is missing or wrong: the general path lists them all
+        self._read_parts(request, values, path_params, errors)
         if errors:
             raise RequestValidationError(errors)
 
@@ -113,7 +119,7 @@ class RequestBinder:
             raw = await request.body()
             if raw and _json_content(request.scope["headers"]):
                 try:
-                    values[self.whole_body] = decoder.decode(raw)
+                    values[self.whole_body.key] = decoder.decode(raw)  # type: ignore[union-attr]
                     return
                 except (msgspec.ValidationError, msgspec.DecodeError):
                     pass
@@ -123,8 +129,8 @@ class RequestBinder:
         if self.form:
             _read_group(self.form, await request.form(), values, errors)
             for field in self.form:
-                if field in values:
-                    values[field] = await _file_value(field, values[field], errors)
+                if field.key in values:
+                    values[field.key] = await _file_value(field, values[field.key], errors)
         elif self.body:
             await self._read_json(request, values, errors)
         if errors:
@@ -162,7 +168,7 @@ class RequestBinder:
             return
         if self._decoder is not None and whole is not None:
             try:  # PERF: decoded and validated by msgspec in one pass, no dict built
-                values[whole] = self._decoder.decode(raw)
+                values[whole.key] = self._decoder.decode(raw)
                 return
             except msgspec.ValidationError:
                 pass  # listed below, every error with its location
@@ -177,7 +183,7 @@ class RequestBinder:
         if whole is not None:
             value = validate(document, whole.annotation, ["body"], errors)
             if value is not INVALID:
-                values[whole] = value
+                values[whole.key] = value
             return
         if not isinstance(document, dict):
             msg = "Input should be a valid dictionary or object to extract fields from"
@@ -189,7 +195,7 @@ class RequestBinder:
                 continue
             value = validate(document[field.alias], field.annotation, list(field.loc), errors)
             if value is not INVALID:
-                values[field] = value
+                values[field.key] = value
 
 
 def _json_content(headers: list[tuple[bytes, bytes]]) -> bool:
@@ -211,9 +217,10 @@ def _convert_path(
             errors.append(exc.entry(field.loc))
 
 
-def resolve_parameter(parameter: inspect.Parameter, where: str) -> Field:
-    """The DI planner's hook: a parameter nothing else resolves is read from the request."""
-    return describe(parameter, where)
+def resolve_parameter(parameter: inspect.Parameter, where: str) -> FieldKey:
+    """The DI planner's hook: a parameter nothing else resolves is read from the request;
+    its value waits in the plan's values under the key returned (`.field` describes it)."""
+    return describe(parameter, where).key
 
 
 def _read_group(
@@ -230,7 +237,7 @@ def _read_group(
             _absent(field, values, errors, field.loc)
             continue
         try:
-            values[field] = field.convert(raw)
+            values[field.key] = field.convert(raw)
         except (Invalid, ItemErrors) as exc:
             _add_error(errors, field, exc)
 
@@ -248,7 +255,7 @@ def _absent(
     if field.default is Required and field.factory is None:
         errors.append(missing(loc))
     else:
-        values[field] = field.missing_value()
+        values[field.key] = field.missing_value()
 
 
 async def _file_value(field: Field, value: Any, errors: list[ErrorEntry]) -> Any:

@@ -13,7 +13,7 @@ from altapi_di import DependencyError, Depends, Injector, Plan
 from .binding import RequestBinder
 from .encoding import ResultEncoder
 from .exchange import Exchange
-from .fields import Field, describe
+from .fields import Field, FieldKey, describe
 from .guards import Around, Guard
 from .pipeline import (
     Call,
@@ -115,14 +115,14 @@ class Endpoint:
                 provides=providers.keys(),
             )
             # `{id}` (a string to the router) with `id: int` in the signature: converted here.
-            fields = [k for k in self.plan.needs if isinstance(k, Field)]
+            fields = [k.field for k in self.plan.needs if isinstance(k, FieldKey)]
             fields += _path_fields(handler, self.name, string_path_params)
         except DependencyError as exc:
             raise DependencyError(f"route {route}: {exc}") from None
         self.needs = self.plan.needs
         # Chosen once: a route with no typed parameter has no binding layer at all.
         self.binder = RequestBinder(route, fields) if fields else None
-        given = [k for k in self.needs if not isinstance(k, Field)]
+        given = [k for k in self.needs if not isinstance(k, FieldKey)]
         if self.binder is not None:
             given.append("request")  # so that values() makes a new dict the binder fills
         values = values_for(given, providers, injector.overrides)

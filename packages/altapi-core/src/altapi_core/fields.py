@@ -27,7 +27,7 @@ from .scalars import is_scalar, list_checks, scalar_converter
 from .uploads import UploadFile
 from .validation import Invalid
 
-__all__ = ["Field", "describe"]
+__all__ = ["Field", "FieldKey", "describe"]
 
 _LISTS = (list, tuple, set, frozenset, Sequence)
 _DECLARED = itertools.count()
@@ -49,6 +49,7 @@ class Field:
         "nullable",
         "order",
         "source",
+        "key",
         "upload",
         "where",
     )
@@ -68,6 +69,7 @@ class Field:
     ) -> None:
         self.where = where  # the callable that takes it: "handler" or "handler -> dependency"
         self.name = name
+        self.key = FieldKey(self)
         self.source = source
         self.alias = alias
         self.annotation = annotation  # the type without `| None`
@@ -88,18 +90,22 @@ class Field:
     def missing_value(self) -> Any:
         return self.factory() if self.factory is not None else self.default
 
-    # A Field is the key of its value in a plan's values. Equal for the same parameter of
-    # the same callable, so a plan made again (dependency_overrides) finds the value.
-    def __hash__(self) -> int:
-        return hash((self.where, self.name))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Field):
-            return NotImplemented
-        return (self.where, self.name) == (other.where, other.name)
-
     def __repr__(self) -> str:
         return f"<Field {self.where}: {self.name} from {self.source} {self.alias!r}>"
+
+
+class FieldKey(tuple):
+    """The key of a Field's value in a plan's values: `(where, name)`, so the same
+    parameter of the same callable has the same key when a plan is made again
+    (dependency_overrides). A tuple: hashed and compared in C (a Python __hash__
+    measured ~0.3 µs a request for two parameters); `.field` is the Field."""
+
+    field: Field
+
+    def __new__(cls, field: Field) -> FieldKey:
+        key = super().__new__(cls, (field.where, field.name))
+        key.field = field
+        return key
 
 
 def _split(annotation: Any) -> tuple[Any, Param | None]:
