@@ -75,3 +75,12 @@ def test_oauth2_redirect_page():
     response = TestClient(make_app()).get("/docs/oauth2-redirect")
     assert response.status_code == 200
     assert local_urls_only(response.text) == ["/docs/oauth2-redirect.js"]
+
+
+def test_the_redoc_bundle_points_at_no_cdn():
+    client = TestClient(make_app(redoc_url="/api/redoc"))
+    bundle = client.get("/api/redoc/redoc.standalone.js").content
+    assert b"cdn.redoc.ly" not in bundle
+    assert b"/api/redoc/logo-mini.svg" in bundle
+    logo = client.get("/api/redoc/logo-mini.svg")
+    assert logo.headers["content-type"].startswith("image/svg+xml")

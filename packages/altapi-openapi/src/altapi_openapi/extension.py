@@ -90,4 +90,4 @@ class OpenAPI:
 
             @app.get(f"{redoc_url}/{{asset}}", name="redoc_asset", **hidden)
             async def redoc_asset(asset: str) -> Response:
-                return asset_response("redoc", asset)
+                return asset_response("redoc", asset, redoc_url)

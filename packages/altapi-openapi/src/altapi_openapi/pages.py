@@ -19,7 +19,16 @@ ASSETS: dict[tuple[str, str], str] = {
     ("swagger-ui", "oauth2-redirect.js"): "text/javascript",
     ("swagger-ui", "favicon-32x32.png"): "image/png",
     ("redoc", "redoc.standalone.js"): "text/javascript",
+    ("redoc", "logo-mini.svg"): "image/svg+xml",
 }
+
+# ReDoc's sidebar shows Redocly's logo from their CDN; the bundle is served with that
+# address pointing at this small local stand-in instead, so nothing leaves the app.
+_REDOC_CDN_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">'
+    b'<circle cx="8" cy="8" r="7" fill="#32329f"/></svg>'
+)
 
 
 @functools.cache
@@ -27,12 +36,23 @@ def _asset_bytes(folder: str, name: str) -> bytes:
     return (files("altapi_openapi") / "static" / folder / name).read_bytes()
 
 
-def asset_response(folder: str, name: str) -> Response:
+@functools.cache
+def _served_bytes(folder: str, name: str, prefix: str) -> bytes:
+    if (folder, name) == ("redoc", "logo-mini.svg"):
+        return _LOGO
+    content = _asset_bytes(folder, name)
+    if (folder, name) == ("redoc", "redoc.standalone.js"):
+        content = content.replace(_REDOC_CDN_LOGO, f"{prefix}/logo-mini.svg".encode())
+    return content
+
+
+def asset_response(folder: str, name: str, prefix: str = "") -> Response:
+    """A bundled file; `prefix` is the URL the files are served under (e.g. /redoc)."""
     media_type = ASSETS.get((folder, name))
     if media_type is None:
         raise HTTPException(404)
     return Response(
-        _asset_bytes(folder, name),
+        _served_bytes(folder, name, prefix),
         media_type=media_type,
         headers={"Cache-Control": "public, max-age=86400"},
     )
