@@ -248,3 +248,34 @@ def test_path_marker_for_a_name_not_in_the_path_is_an_error():
         @app.get("/items")
         async def item(item_id: int = Path()):
             return {}
+
+
+def test_websocket_routes_read_query_parameters_and_close_1008_when_invalid():
+    from altapi_core.websockets import WebSocketDisconnect
+
+    app = AltAPI()
+
+    @app.websocket("/ws/{room}")
+    async def chat(websocket, room: str, token: str, limit: int = 5):
+        await websocket.accept()
+        await websocket.send_json({"room": room, "token": token, "limit": limit})
+        await websocket.close()
+
+    client = TestClient(app)
+    with client.websocket_connect("/ws/a?token=t&limit=2") as ws:
+        assert ws.receive_json() == {"room": "a", "token": "t", "limit": 2}
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        client.websocket_connect("/ws/a?limit=x") as ws,
+    ):
+        ws.receive_text()
+    assert closed.value.code == 1008
+
+
+def test_a_websocket_route_cannot_read_a_body():
+    app = AltAPI()
+    with pytest.raises(TypeError, match=r"route WEBSOCKET /ws: a WebSocket handshake has no body"):
+
+        @app.websocket("/ws")
+        async def chat(websocket, item: Item):
+            await websocket.accept()

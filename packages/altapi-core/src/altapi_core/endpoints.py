@@ -21,6 +21,7 @@ from .pipeline import (
     binding,
     bound_invoker,
     bound_values,
+    closing_when_invalid,
     guarded,
     guarded_websocket,
     invoker,
@@ -124,7 +125,13 @@ class Endpoint:
         self.binder = RequestBinder(route, fields) if fields else None
         given = [k for k in self.needs if not isinstance(k, FieldKey)]
         if self.binder is not None:
-            given.append("request")  # so that values() makes a new dict the binder fills
+            # so that values() makes a new dict the binder fills
+            given.append("websocket" if websocket else "request")
+            if websocket and self.binder.needs_body:
+                raise TypeError(
+                    f"route {route}: a WebSocket handshake has no body to read parameters "
+                    f"{[f.name for f in (*self.binder.body, *self.binder.form)]} from"
+                )
         values = values_for(given, providers, injector.overrides)
         shape = None
         if self.options.shapes_result:
@@ -149,6 +156,8 @@ class Endpoint:
                 call = binding(self.binder, values, call)
         elif self.binder is not None:
             call = bound_invoker(handler, self.plan, values, self.binder)
+            if websocket:
+                call = closing_when_invalid(call)
         else:
             key = "websocket" if websocket else "request"
             only = takes_only_the_connection(handler, self.plan, key)
