@@ -23,9 +23,11 @@ from .params import Required
 from .uploads import UploadFile
 from .validation import ErrorEntry, Invalid, RequestValidationError, error, missing
 
-__all__ = ["RequestBinder", "resolve_parameter"]
+__all__ = ["NOT_DECODED", "RequestBinder", "resolve_parameter"]
 
 _ABSENT: Any = object()
+# What `decoded` gives when the body must go through the general path (which lists errors).
+NOT_DECODED: Any = object()
 _JSON_DECODE = msgspec.json.Decoder()
 
 
@@ -79,6 +81,8 @@ class RequestBinder:
             self.whole_body = self.body[0]
             if not holds_pydantic(self.whole_body.annotation):
                 self._decoder = msgspec.json.Decoder(self.whole_body.annotation, strict=False)
+        # One JSON body into a msgspec type and nothing else: see `decoded`.
+        self.json_only = self._decoder is not None and not self._has_parts
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -112,17 +116,11 @@ class RequestBinder:
         self, request: Any, values: dict[Any, Any], path_params: dict[Any, Any]
     ) -> None:
         """`read`, then the JSON body or the form; every error of both in one 422."""
-        decoder = self._decoder
-        if decoder is not None and not self._has_parts:
-            # PERF: one JSON body into a msgspec type, nothing else: decoded in one pass,
-            # no dict built, no other coroutine (the general path below lists errors).
-            raw = await request.body()
-            if raw and _json_content(request.scope["headers"]):
-                try:
-                    values[self.whole_body.key] = decoder.decode(raw)  # type: ignore[union-attr]
-                    return
-                except (msgspec.ValidationError, msgspec.DecodeError):
-                    pass
+        if self.json_only:
+            value = self.decoded(request, await request.body())
+            if value is not NOT_DECODED:
+                values[self.whole_body.key] = value  # type: ignore[union-attr]
+                return
         errors: list[ErrorEntry] = []
         if self._has_parts:
             self._read_parts(request, values, path_params, errors)
@@ -135,6 +133,19 @@ class RequestBinder:
             await self._read_json(request, values, errors)
         if errors:
             raise RequestValidationError(errors)
+
+    def decoded(self, request: Any, raw: bytes) -> Any:
+        """The one JSON body of a `json_only` route decoded and validated by msgspec in
+        one pass (no dict built), or NOT_DECODED: then `read_body` lists the errors."""
+        if raw:
+            for name, value in request.scope["headers"]:  # PERF: _json_content inlined
+                if name == b"content-type" and b"json" not in value.lower():
+                    return NOT_DECODED
+            try:
+                return self._decoder.decode(raw)  # type: ignore[union-attr]
+            except (msgspec.ValidationError, msgspec.DecodeError):
+                pass
+        return NOT_DECODED
 
     def _read_parts(
         self,

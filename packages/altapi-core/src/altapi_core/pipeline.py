@@ -22,13 +22,14 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping, Sequence
 from types import CoroutineType
-from typing import Any
+from typing import Any, cast
 
 from anyio.to_thread import run_sync
 
 from altapi_di import Plan
 from altapi_di.plan import VALUE
 
+from .binding import NOT_DECODED
 from .exceptions import WebSocketException
 from .exchange import Exchange
 from .guards import Around, CallHandler, Guard
@@ -190,6 +191,24 @@ def bound_invoker(handler: Callable[..., Any], plan: Plan, values: Values, binde
             return invoke(given, path_params, exchange)
 
         return call
+    if plan.calls_async and binder.json_only:
+        invoke = plan.invoke
+        decoded, key = binder.decoded, binder.whole_body.key
+
+        async def call_with_json(
+            connection: Any, path_params: dict[str, Any], exchange: Exchange
+        ) -> Any:
+            # PERF: the body decoded here, one coroutine less than read_body (~0.3 µs);
+            # read_body runs only to list the errors. test_binding ties the two.
+            given = cast(dict[Hashable, Any], values(connection, exchange))  # a new dict
+            value = decoded(connection, await connection.body())
+            if value is NOT_DECODED:
+                await read_body(connection, given, path_params)
+            else:
+                given[key] = value
+            return await invoke(given, path_params, exchange)
+
+        return call_with_json
     if plan.calls_async:
         invoke = plan.invoke
 
