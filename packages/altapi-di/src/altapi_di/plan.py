@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from .codegen import Invoker, Solver, compile_plan
 from .depends import DependencyError, Depends
-from .scope import RequestScope
 
 if TYPE_CHECKING:
     from .injector import Injector
