@@ -122,8 +122,12 @@ def _body(plan: Plan, refs: dict[Any, str]) -> list[str]:
     return body
 
 
-def compile_plan(plan: Plan) -> tuple[Solver, Invoker | None]:
-    """The generated `solve`, and `invoke` when the planned call is async (else None)."""
+def compile_plan(plan: Plan, check_overrides: bool) -> tuple[Solver, Invoker | None]:
+    """The generated `solve`, and `invoke` when the planned call is async (else None).
+
+    With `check_overrides`, each begins by handing over to the plan made for the
+    injector's overrides when there are any (`Plan._with_overrides`).
+    """
     namespace: dict[str, Any] = {
         "first": _first,
         "afirst": _afirst,
@@ -142,12 +146,31 @@ def compile_plan(plan: Plan) -> tuple[Solver, Invoker | None]:
             refs[key] = f"k{len(refs)}"
             namespace[refs[key]] = key
     body = _body(plan, refs)
+    if check_overrides:
+        namespace["overrides"] = plan.injector.overrides
+        namespace["overridden"] = plan._with_overrides
+        solve_check = [
+            "    if overrides:",
+            "        return await overridden().solve(values, path_params, scope)",
+        ]
+        invoke_check = [
+            "    if overrides:",
+            "        return await overridden().invoke(values, path_params, scope)",
+        ]
+    else:
+        solve_check = invoke_check = []
     result = ", ".join(f"{name!r}: {_expr(source, ref, refs)}" for name, source, ref in plan.args)
-    source = ["async def solve(values, path_params, scope):", *body, f"    return {{{result}}}"]
+    source = [
+        "async def solve(values, path_params, scope):",
+        *solve_check,
+        *body,
+        f"    return {{{result}}}",
+    ]
     if plan.calls_async:
         namespace["call"] = plan.call
         source += [
             "async def invoke(values, path_params, scope):",
+            *invoke_check,
             *body,
             f"    return await call({_call_args(plan.args, refs)})",
         ]

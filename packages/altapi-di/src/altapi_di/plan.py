@@ -12,9 +12,8 @@ import typing
 from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .codegen import compile_plan
+from .codegen import Invoker, Solver, compile_plan
 from .depends import DependencyError, Depends
-from .scope import RequestScope
 
 if TYPE_CHECKING:
     from .injector import Injector
@@ -259,16 +258,15 @@ class Planner:
 class Plan:
     """What one callable needs, in the order to produce it.
 
-    Two entry points, both the generated code of `codegen` (the one engine):
-    `solve(values, path_params, scope)` gives the keyword arguments for `call`;
-    `invoke(...)` (an async `call` only) also awaits `call` with them. Both use
-    the overrides in force (`injector.overrides`) and return an awaitable.
+    Two entry points, both the generated code of `codegen` (the one engine),
+    made in the constructor: `solve(values, path_params, scope)` gives the
+    keyword arguments for `call`; `invoke(...)` (an async `call` only; else it
+    raises TypeError) also awaits `call` with them. Both use the overrides in
+    force (`injector.overrides`).
     """
 
     __slots__ = (
-        "_invoke",
         "_overridden",
-        "_solve",
         "app_scope",
         "args",
         "call",
@@ -277,9 +275,11 @@ class Plan:
         "first_param",
         "has_dependencies",
         "injector",
+        "invoke",
         "needs",
         "path_params",
         "provides",
+        "solve",
         "stages",
         "steps",
     )
@@ -316,7 +316,11 @@ class Plan:
         self.stages = _stages(self.steps)
         self.calls_async = step_kind(call) == ASYNC
         self._overridden: dict[tuple[Any, ...], Plan] = {}
-        self._solve, self._invoke = compile_plan(self)
+        # A plan made for an overrides table is that table's; the others check the
+        # injector's overrides themselves, first thing in the generated code.
+        solve, invoke = compile_plan(self, check_overrides=overrides is None)
+        self.solve: Solver = solve
+        self.invoke: Invoker = invoke if invoke is not None else self._not_async
 
     def _with_overrides(self) -> Plan:
         key = tuple(self.injector.overrides.items())
@@ -336,21 +340,8 @@ class Plan:
             self._overridden[key] = plan
         return plan
 
-    def solve(
-        self, values: Mapping[Any, Any], path_params: Mapping[str, Any], scope: RequestScope
-    ) -> Awaitable[dict[str, Any]]:
-        """The keyword arguments for `call`; opened generators are pushed onto `scope`."""
-        plan = self._with_overrides() if self.injector.overrides else self
-        return plan._solve(values, path_params, scope)
-
-    def invoke(
-        self, values: Mapping[Any, Any], path_params: Mapping[str, Any], scope: RequestScope
-    ) -> Awaitable[Any]:
-        """`await call(**solved arguments)`, in one coroutine (an async `call` only)."""
-        plan = self._with_overrides() if self.injector.overrides else self
-        if plan._invoke is None:
-            raise TypeError(f"{_name(self.call)} is not async: solve() it and call it yourself")
-        return plan._invoke(values, path_params, scope)
+    def _not_async(self, values: Any, path_params: Any, scope: Any) -> Awaitable[Any]:
+        raise TypeError(f"{_name(self.call)} is not async: solve() it and call it yourself")
 
 
 def _stages(steps: list[Step]) -> list[tuple[bool, list[Step]]]:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from altapi_core import HTTPException, JSONResponse, Response
 from altapi_core.guards import declare
 
+from . import limiter as limiter_module
 from .extension import rate_limits
 from .keys import client_ip, client_ip_behind
 from .limiter import Decision, RateLimiter, unique_name
@@ -44,40 +45,41 @@ class Guard:
         self.key_func = key_func
         self.skip_when = skip_when
         self.ietf_headers = ietf_headers
-        # The usual guard checks and finishes in C once its (compiled) table is open:
-        # `_fast_path` is that table's C object, or None (not open yet, or not usual).
-        self._fast = (
-            skip_when is None
+        # A forked worker opens its own table: back to the Python path once, which
+        # binds the fast path again to the child's table.
+        os.register_at_fork(after_in_child=self._after_fork)
+        # PERF: the usual guard (the default key, no skip test, no IETF fields, a
+        # RateLimiter on the compiled table) checks and finishes in C: its `check` and
+        # `finish` are the table's GuardFastPath, made here once (14.2k -> 6.1k
+        # instructions added to a route). Until the first Python check opens the table
+        # and binds it (and after a fork), the C check hands over to the Python one.
+        self._fast_path: Any = None
+        fast_path_class = getattr(limiter_module.Table, "GuardFastPath", None)
+        if (
+            fast_path_class is not None
+            and skip_when is None
             and key_func is client_ip
             and not ietf_headers
+            and isinstance(limiter, RateLimiter)
             and type(limiter).hit is RateLimiter.hit
-        )
-        self._fast_path: Any = None
-        # A forked worker opens its own table: back to the Python path once, which
-        # opens the fast path again on the child's table.
-        os.register_at_fork(after_in_child=self._after_fork)
+        ):
+            self._fast_path = fast_path_class(limiter.clock, self._settle_outcome)
+            self.check = self._fast_path.check  # type: ignore[method-assign]
+            self.finish = self._fast_path.finish  # type: ignore[method-assign]
 
     def _after_fork(self) -> None:
-        self._fast_path = None
+        if self._fast_path is not None:
+            self._fast_path.bind(None)  # back to the Python check once, to bind again
 
     def attach(self, app: Any) -> None:
         """Called when a route this guards is registered: the app closes the limiter at
         shutdown (see altapi_ratelimit.extension)."""
         rate_limits(app).track(self.limiter)
 
-    def _open_fast_path(self) -> None:
-        # PERF: check and finish in C, behind the one Python call of `check`/`finish`.
-        # Only the compiled table has them; the pure one stays on the Python path.
-        fast_path = getattr(self.limiter._table, "guard_fast_path", None)
-        if fast_path is None:
-            self._fast = False
-            return
-        self._fast_path = fast_path(self.limiter.clock, self._settle_outcome)
-
     def _settle_outcome(self, request: Any, outcome: Decision | float | None) -> Any:
         """The fast path's rare outcomes: a refusal, a full table, a closed table."""
-        if outcome is None:  # closed (at shutdown, or by hand): the Python path reopens it
-            return self._check(request)
+        if outcome is None:  # not bound yet, or closed: the Python path (re)opens it
+            return Guard.check(self, request)
         decision = outcome if isinstance(outcome, Decision) else self.limiter._full(outcome)
         return self.refusal(decision) if not decision.allowed else decision
 
@@ -96,19 +98,13 @@ class Guard:
     def check(self, request: Any) -> Any:
         """A 429 response, or the decision (None when skipped) for `finish`; a coroutine
         giving one of those when the key, the skip test or the limiter is async."""
-        fast_path = self._fast_path
-        if fast_path is not None:
-            return fast_path.check(request)
-        return self._check(request)
-
-    def _check(self, request: Any) -> Any:
         if self.skip_when is None and self.key_func is client_ip:
             # PERF: the usual case stays synchronous: no coroutine to create and await.
             client = request.scope.get("client")
             decision = self.limiter.hit(client[0] if client else "unknown")
             if decision.__class__ is Decision:
-                if self._fast:
-                    self._open_fast_path()
+                if self._fast_path is not None:
+                    self._fast_path.bind(self.limiter._table)
                 return self.refusal(decision) if not decision.allowed else decision
             return self._settle(decision)
         return self._check_async(request)
@@ -124,10 +120,6 @@ class Guard:
         return decision
 
     def finish(self, response: Response, decision: Decision | None) -> None:
-        fast_path = self._fast_path
-        if fast_path is not None:
-            fast_path.finish(response, decision)
-            return
         if decision is None:
             return
         if self.ietf_headers:
