@@ -358,26 +358,14 @@ def guarded_websocket(guard: Guard, inner: Call) -> Call:
 def respond(inner: Call, name: str, errors: Any, shape: ToResponse | None = None) -> Call:
     """Errors mapped to responses by the app's handlers; the result made a Response
     (by `shape` when the route has `status_code` or `response_model`)."""
-    if shape is not None:
-
-        async def call_and_shape(
-            request: Any, path_params: dict[str, Any], exchange: Exchange
-        ) -> Response:
-            try:
-                return shape(await inner(request, path_params, exchange))
-            except Exception as exc:
-                exchange.error = exc
-                if errors is None:
-                    raise
-                return await errors.handled(request, exc)
-
-        return call_and_shape
 
     async def call_and_respond(
         request: Any, path_params: dict[str, Any], exchange: Exchange
     ) -> Response:
         try:
             result = await inner(request, path_params, exchange)
+            if shape is not None:
+                return shape(result)
             return result if isinstance(result, Response) else as_response(result, name)
         except Exception as exc:
             exchange.error = exc
