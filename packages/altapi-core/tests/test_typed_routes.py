@@ -279,3 +279,22 @@ def test_a_websocket_route_cannot_read_a_body():
         @app.websocket("/ws")
         async def chat(websocket, item: Item):
             await websocket.accept()
+
+
+def test_typed_parameters_keep_working_while_a_dependency_is_overridden():
+    app = AltAPI()
+
+    def current_user(token: str = Header()):
+        return token
+
+    @app.get("/me")
+    async def me(page: int, user=Depends(current_user)):
+        return {"page": page, "user": user}
+
+    client = TestClient(app)
+    assert client.get("/me?page=2", headers={"Token": "t"}).json() == {"page": 2, "user": "t"}
+    app.dependency_overrides[current_user] = lambda: "stand-in"
+    assert client.get("/me?page=3").json() == {"page": 3, "user": "stand-in"}
+    assert client.get("/me?page=x").status_code == 422
+    app.dependency_overrides.clear()
+    assert client.get("/me?page=1").json()["detail"][0]["loc"] == ["header", "token"]

@@ -38,6 +38,7 @@ class RequestBinder:
         """`route` names the route in errors; a JSON body and form fields together are one."""
         self.route = route
         self.fields: list[Field] = sorted(dict.fromkeys(fields), key=lambda f: f.order)
+        self._without: dict[frozenset[str], RequestBinder] = {}
         self.query: tuple[Field, ...] = ()
         self.header: tuple[Field, ...] = ()
         self.cookie: tuple[Field, ...] = ()
@@ -48,6 +49,16 @@ class RequestBinder:
         self._has_parts = False  # any parameter outside the body
         self._decoder: msgspec.json.Decoder[Any] | None = None
         self._group()
+
+    def without(self, overrides: Mapping[Any, Any]) -> RequestBinder:
+        """This binder less the parameters of the dependencies `overrides` replaces (their
+        names appear in a Field's `where`: "handler -> dependency"); kept per override set."""
+        names = frozenset(getattr(call, "__name__", "") for call in overrides)
+        binder = self._without.get(names)
+        if binder is None:
+            kept = [f for f in self.fields if not names & set(f.where.split(" -> ")[1:])]
+            binder = self._without[names] = RequestBinder(self.route, kept)
+        return binder
 
     @property
     def needs_body(self) -> bool:

@@ -155,7 +155,7 @@ class Endpoint:
             if self.binder is not None:
                 call = binding(self.binder, values, call)
         elif self.binder is not None:
-            call = bound_invoker(handler, self.plan, values, self.binder)
+            call = bound_invoker(handler, self.plan, values, self.binder, injector.overrides)
             if websocket:
                 call = closing_when_invalid(call)
         else:

@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 Call = Callable[[Any, dict[str, Any], Exchange], Awaitable[Any]]
+_NO_OVERRIDES: Mapping[Any, Any] = {}
 Values = Callable[[Any, Exchange], Mapping[Hashable, Any]]
 # What a plan's value key is made from: the connection (Request or WebSocket) and the exchange.
 Provider = Callable[[Any, Exchange], Any]
@@ -177,15 +178,41 @@ def invoker(
     return call_in_thread
 
 
-def bound_invoker(handler: Callable[..., Any], plan: Plan, values: Values, binder: Any) -> Call:
+def bound_invoker(
+    handler: Callable[..., Any],
+    plan: Plan,
+    values: Values,
+    binder: Any,
+    overrides: Mapping[Any, Any] = _NO_OVERRIDES,
+) -> Call:
     """`invoker` for a route with typed parameters: the binder reads them into the plan's
     values (and converts string path parameters) first; a RequestValidationError (422)
-    listing every error of the request is raised instead of calling anything."""
+    listing every error of the request is raised instead of calling anything.
+
+    While `overrides` (the injector's dependency_overrides) is not empty, the typed
+    parameters of an overridden dependency are not read (`call_overridden`)."""
     read, read_body, needs_body = binder.read, binder.read_body, binder.needs_body
+
+    async def call_overridden(
+        connection: Any, path_params: dict[str, Any], exchange: Exchange
+    ) -> Any:
+        under = binder.without(overrides)
+        given = values(connection, exchange)
+        if under.needs_body:
+            await under.read_body(connection, given, path_params)
+        else:
+            under.read(connection, given, path_params)
+        kwargs = await plan.solve(given, path_params, exchange)
+        if plan.calls_async:
+            return await handler(**kwargs)
+        return await run_sync(functools.partial(handler, **kwargs))
+
     if plan.calls_async and not needs_body:
         invoke = plan.invoke
 
         def call(connection: Any, path_params: dict[str, Any], exchange: Exchange) -> Any:
+            if overrides:
+                return call_overridden(connection, path_params, exchange)
             given = values(connection, exchange)  # a new dict: values_for is asked for "request"
             read(connection, given, path_params)
             return invoke(given, path_params, exchange)
@@ -200,6 +227,8 @@ def bound_invoker(handler: Callable[..., Any], plan: Plan, values: Values, binde
         ) -> Any:
             # PERF: the body decoded here, one coroutine less than read_body (~0.3 µs);
             # read_body runs only to list the errors. test_binding ties the two.
+            if overrides:
+                return await call_overridden(connection, path_params, exchange)
             given = cast(dict[Hashable, Any], values(connection, exchange))  # a new dict
             value = decoded(connection, await connection.body())
             if value is NOT_DECODED:
@@ -215,6 +244,8 @@ def bound_invoker(handler: Callable[..., Any], plan: Plan, values: Values, binde
         async def call_with_body(
             connection: Any, path_params: dict[str, Any], exchange: Exchange
         ) -> Any:
+            if overrides:
+                return await call_overridden(connection, path_params, exchange)
             given = values(connection, exchange)
             await read_body(connection, given, path_params)
             return await invoke(given, path_params, exchange)
@@ -225,6 +256,8 @@ def bound_invoker(handler: Callable[..., Any], plan: Plan, values: Values, binde
     async def call_in_thread(
         connection: Any, path_params: dict[str, Any], exchange: Exchange
     ) -> Any:
+        if overrides:
+            return await call_overridden(connection, path_params, exchange)
         given = values(connection, exchange)
         if needs_body:
             await read_body(connection, given, path_params)
