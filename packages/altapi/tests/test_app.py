@@ -82,3 +82,24 @@ def test_a_rate_limited_route_attaches_the_rate_limit_extension():
 def test_core_app_has_no_cache_method():
     with pytest.raises(AttributeError):
         altapi_core.AltAPI().cache  # noqa: B018  (the method belongs to altapi.AltAPI)
+
+
+def test_a_cached_route_reads_typed_parameters_before_the_cache():
+    from altapi.caching import cache
+
+    app = AltAPI()
+    calls = []
+
+    @app.get("/items")
+    @cache(expires=60)
+    async def items(page: int = 1):
+        calls.append(page)
+        return {"page": page}
+
+    client = TestClient(app)
+    assert client.get("/items?page=2").json() == {"page": 2}
+    assert client.get("/items?page=2").json() == {"page": 2}
+    assert calls == [2]  # the second answer came from the cache
+    response = client.get("/items?page=x")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "page"]
