@@ -11,6 +11,7 @@ from typing import Any
 from altapi_di import DependencyError, Depends, Injector, Plan
 
 from .binding import RequestBinder
+from .bound import binding, bound_invoker, bound_values, closing_when_invalid
 from .encoding import ResultEncoder
 from .exchange import Exchange
 from .fields import Field, FieldKey, describe
@@ -18,10 +19,6 @@ from .guards import Around, Guard
 from .pipeline import (
     Call,
     Provider,
-    binding,
-    bound_invoker,
-    bound_values,
-    closing_when_invalid,
     guarded,
     guarded_websocket,
     invoker,
