@@ -23,7 +23,7 @@ from .params import Required
 from .uploads import UploadFile
 from .validation import ErrorEntry, Invalid, RequestValidationError, error, missing
 
-__all__ = ["NOT_DECODED", "RequestBinder", "resolve_parameter"]
+__all__ = ["RequestBinder", "resolve_parameter"]
 
 _ABSENT: Any = object()
 # What `decoded` gives when the body must go through the general path (which lists errors).
@@ -147,7 +147,8 @@ class RequestBinder:
 
     def decoded(self, request: Any, raw: bytes) -> Any:
         """The one JSON body of a `json_only` route decoded and validated by msgspec in
-        one pass (no dict built), or NOT_DECODED: then `read_body` lists the errors."""
+        one pass (no dict built), or NOT_DECODED: then the general path lists the errors.
+        test_binding ties the two paths."""
         if raw:
             for name, value in request.scope["headers"]:  # PERF: _json_content inlined
                 if name == b"content-type" and b"json" not in value.lower():

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Hashable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from anyio.to_thread import run_sync
 
 from altapi_di import Plan
 
-from .binding import NOT_DECODED
 from .exceptions import WebSocketException
 from .exchange import Exchange
 from .pipeline import Call, Values
@@ -66,26 +65,6 @@ def bound_invoker(
             return invoke(given, path_params, exchange)
 
         return call
-    if plan.calls_async and binder.json_only:
-        invoke = plan.invoke
-        decoded, key = binder.decoded, binder.whole_body.key
-
-        async def call_with_json(
-            connection: Any, path_params: dict[str, Any], exchange: Exchange
-        ) -> Any:
-            # PERF: the body decoded here, one coroutine less than read_body (~0.3 µs);
-            # read_body runs only to list the errors. test_binding ties the two.
-            if overrides:
-                return await call_overridden(connection, path_params, exchange)
-            given = cast(dict[Hashable, Any], values(connection, exchange))  # a new dict
-            value = decoded(connection, await connection.body())
-            if value is NOT_DECODED:
-                await read_body(connection, given, path_params)
-            else:
-                given[key] = value
-            return await invoke(given, path_params, exchange)
-
-        return call_with_json
     if plan.calls_async:
         invoke = plan.invoke
 
