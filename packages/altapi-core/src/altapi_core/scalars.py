@@ -39,6 +39,27 @@ def _parser(kind: str, parse: Callable[[str], Any]) -> Converter:
     return convert
 
 
+_WHOLE = re.compile(r"\s*[+-]?\d+\.0*\s*")
+
+
+def _to_int(raw: str) -> int:
+    """`int()`, as pydantic reads a string: ASCII digits only, "3.0" accepted."""
+    if not raw.isascii():
+        raise ValueError(raw)
+    try:
+        return int(raw)
+    except ValueError:
+        if _WHOLE.fullmatch(raw):
+            return int(float(raw))
+        raise
+
+
+def _to_float(raw: str) -> float:
+    if not raw.isascii():
+        raise ValueError(raw)
+    return float(raw)
+
+
 def _to_bool(raw: str) -> bool:
     lowered = raw.lower()
     if lowered in _TRUE:
@@ -81,8 +102,8 @@ def _to_time(raw: str) -> datetime.time:
 
 SCALARS: dict[Any, Converter] = {
     str: str,
-    int: _parser("int", int),
-    float: _parser("float", float),
+    int: _parser("int", _to_int),
+    float: _parser("float", _to_float),
     bool: _parser("bool", _to_bool),
     decimal.Decimal: _parser("decimal", _to_decimal),
     uuid.UUID: _parser("uuid", uuid.UUID),
