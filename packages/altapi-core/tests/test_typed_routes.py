@@ -298,3 +298,29 @@ def test_typed_parameters_keep_working_while_a_dependency_is_overridden():
     assert client.get("/me?page=x").status_code == 422
     app.dependency_overrides.clear()
     assert client.get("/me?page=1").json()["detail"][0]["loc"] == ["header", "token"]
+
+
+def test_the_return_annotation_filters_like_a_response_model():
+    from altapi_core import JSONResponse
+
+    class Public(msgspec.Struct):
+        name: str
+
+    app = AltAPI()
+
+    @app.get("/me")
+    async def me() -> Public:
+        return {"name": "ann", "password": "secret"}  # type: ignore[return-value]
+
+    @app.get("/raw")
+    async def raw() -> JSONResponse:
+        return JSONResponse({"password": "kept: a Response is sent as it is"})
+
+    @app.get("/anything")
+    async def anything() -> dict:
+        return {"a": 1}
+
+    client = TestClient(app)
+    assert client.get("/me").json() == {"name": "ann"}
+    assert client.get("/raw").json() == {"password": "kept: a Response is sent as it is"}
+    assert client.get("/anything").json() == {"a": 1}

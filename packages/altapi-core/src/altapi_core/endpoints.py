@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
 import typing
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from typing import Any
@@ -27,6 +28,7 @@ from .pipeline import (
     takes_only_the_connection,
     values_for,
 )
+from .responses import Response
 from .route_options import RouteOptions
 
 __all__ = ["HTTP_VALUES", "WEBSOCKET_VALUES", "Endpoint", "Exchange", "is_async_callable"]
@@ -131,8 +133,11 @@ class Endpoint:
                 )
         values = values_for(given, providers, injector.overrides)
         shape = None
-        if self.options.shapes_result:
-            shape = ResultEncoder(self.options.status_code, self.options.response_model)
+        model = self.options.response_model
+        if model is None and not websocket:
+            model = _return_model(handler)  # `-> User` filters as response_model=User does
+        if self.options.status_code is not None or model is not None:
+            shape = ResultEncoder(self.options.status_code, model)
         arounds = [layer for layer in self.guards if isinstance(layer, Around)]
         checks = [layer for layer in self.guards if not isinstance(layer, Around)]
         if arounds and websocket:
@@ -168,6 +173,29 @@ class Endpoint:
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.route} {self.name}>"
+
+
+def _return_model(handler: Any) -> Any:
+    """The handler's return annotation when it is a type a result can be checked against
+    (FastAPI uses it as the response_model); None for none, Any, None, or a Response."""
+    try:
+        annotation = typing.get_type_hints(handler).get("return")
+    except Exception:  # an annotation that does not resolve: nothing to check against
+        return None
+    if annotation in (None, type(None), Any):
+        return None
+    parts = typing.get_args(annotation) if typing.get_origin(annotation) in _UNIONS else ()
+    for part in (annotation, *parts):
+        if isinstance(part, type) and issubclass(part, Response):
+            return None
+    try:
+        ResultEncoder(None, annotation)
+    except TypeError:
+        return None  # not a type msgspec or pydantic can check: sent as it is
+    return annotation
+
+
+_UNIONS = (typing.Union, types.UnionType)
 
 
 def _path_fields(handler: Any, where: str, names: Collection[str]) -> list[Field]:
