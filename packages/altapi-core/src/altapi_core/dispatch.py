@@ -14,7 +14,7 @@ import anyio
 
 from .context import _current as _current_request
 from .endpoints import Endpoint, Exchange
-from .errors import ErrorHandlers
+from .errors import ErrorHandlers, report_server_error
 from .lifespan import run_lifespan
 from .requests import ClientDisconnect, Request
 from .responses import RedirectResponse, Response
@@ -112,7 +112,8 @@ class Dispatcher:
                 await response(scope, receive, send)
             finally:
                 await _finish(exchange, exc, request)
-            raise  # the server logs it; TestClient re-raises it in the test
+            report_server_error(scope, exc)  # logged; the connection stays open
+            return
         try:
             if type(response).__call__ is _SEND_WHOLE and response.background is None:
                 # PERF: Response.__call__ inlined for plain responses (one frame less).
