@@ -66,3 +66,32 @@ def test_the_test_client_still_raises_the_exception_behind_a_500(app):
     with pytest.raises(RuntimeError, match="boom"):
         TestClient(app).get("/boom")
     assert TestClient(app, raise_server_exceptions=False).get("/boom").status_code == 500
+
+
+def _post(path: str, body: bytes, content_type: str) -> bytes:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def test_a_multipart_body_without_its_closing_boundary_is_400():
+    app = AltAPI()
+
+    @app.post("/form")
+    async def form(request):
+        data = await request.form()
+        return PlainTextResponse(",".join(f"{k}={v}" for k, v in data.items()))
+
+    part = b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
+    unfinished = part + b'--b\r\nContent-Disposition: form-data; name="b"\r\n\r\n2'
+    with serve_in_thread(app) as url:
+        whole = _exchange(
+            url, _post("/form", part + b"--b--\r\n", "multipart/form-data; boundary=b")
+        )
+        cut = _exchange(url, _post("/form", unfinished, "multipart/form-data; boundary=b"))
+        cut_after_part = _exchange(url, _post("/form", part, "multipart/form-data; boundary=b"))
+    assert _statuses(whole) == [200] and whole.endswith(b"a=1")
+    assert _statuses(cut) == [400] and b"closing boundary" in cut
+    assert _statuses(cut_after_part) == [400]

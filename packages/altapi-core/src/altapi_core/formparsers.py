@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
 from .datastructures import Headers
 from .exceptions import HTTPException
@@ -74,6 +74,7 @@ class _MultipartState:
 
     def __init__(self) -> None:
         self.events: list[tuple[str, bytes]] = []
+        self.seen_bytes = False
         self._field = b""
         self._value = b""
 
@@ -118,6 +119,7 @@ async def parse_multipart(
     part = _Part()
     try:
         async for chunk in chunks:
+            state.seen_bytes = state.seen_bytes or bool(chunk)
             try:
                 parser.write(chunk)
             except Exception as exc:  # python-multipart raises its own error types
@@ -171,6 +173,9 @@ async def parse_multipart(
                     else:
                         items.append((part.name, _decode(bytes(part.data), "Form field")))
             state.events.clear()
+        # An empty body is an empty form; any other body must reach its closing boundary.
+        if parser.state != MultipartState.END and (items or state.seen_bytes):
+            raise HTTPException(400, "Multipart body ends before its closing boundary")
         parser.finalize()
     except BaseException:
         for _, item in items:
