@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from altapi_core import AltAPI, PlainTextResponse
+from altapi_core.fileresponse import FileResponse
 from altapi_core.testclient import TestClient
 from altapi_core.testserver import serve_in_thread
 
@@ -95,3 +96,29 @@ def test_a_multipart_body_without_its_closing_boundary_is_400():
     assert _statuses(whole) == [200] and whole.endswith(b"a=1")
     assert _statuses(cut) == [400] and b"closing boundary" in cut
     assert _statuses(cut_after_part) == [400]
+
+
+@pytest.mark.parametrize(
+    ("range_header", "statuses"),
+    [
+        ("bytes=0-\u00b2", {416}),  # a superscript two: str.isdigit() says yes, int() no
+        ("bytes=\u0663-4", {416}),  # an Arabic-Indic three
+        ("bytes=0-" + "9" * 5000, {206}),  # past the end: the rest of the file
+        ("bytes=" + "9" * 5000 + "-", {416}),
+        ("bytes=-" + "9" * 5000, {206}),  # the last N bytes, N more than the file
+        ("bytes=" + "0" * 5000 + "1-2", {206}),
+    ],
+)
+def test_a_hostile_range_is_416_or_a_range_never_500(tmp_path, range_header, statuses):
+    path = tmp_path / "file.bin"
+    path.write_bytes(bytes(range(100)))
+    app = AltAPI()
+
+    @app.get("/file")
+    async def file():
+        return FileResponse(path)
+
+    request = f"GET /file HTTP/1.1\r\nHost: t\r\nRange: {range_header}\r\nConnection: close\r\n\r\n"
+    with serve_in_thread(app) as url:
+        raw = _exchange(url, request.encode())
+    assert set(_statuses(raw)) == statuses

@@ -27,6 +27,20 @@ class _RangeError(Exception):
     pass
 
 
+def _byte_position(digits: str) -> int:
+    """A range's decimal position; one longer than any file can be reads as "past the end"
+    (int() refuses over 4,300 digits, and such a number cannot be a real position)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 19 else _PAST_ANY_FILE
+
+
+_PAST_ANY_FILE = 2**63
+
+
+def _is_decimal(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # str.isdigit alone takes "²" and "٣"
+
+
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """The (start, end-exclusive) of a single `bytes=` range; None to send the whole file.
 
@@ -40,15 +54,15 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
         return None
     first, dash, last = spec.strip().partition("-")
     first, last = first.strip(), last.strip()
-    if not dash or not (first or last) or not (first + last).isdigit():
+    if not dash or not (first or last) or not _is_decimal(first + last):
         raise _RangeError(header)
     if not first:  # suffix: the last N bytes
-        length = int(last)
+        length = _byte_position(last)
         if length == 0:
             raise _RangeError(header)
         return max(size - length, 0), size
-    start = int(first)
-    end = min(int(last) + 1, size) if last else size
+    start = _byte_position(first)
+    end = min(_byte_position(last) + 1, size) if last else size
     if start >= size or end <= start:
         raise _RangeError(header)
     return start, end
