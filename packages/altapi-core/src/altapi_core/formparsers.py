@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import unquote_to_bytes
 
 from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
@@ -43,20 +44,44 @@ def _unquote_plus(raw: bytes, what: str) -> str:
     return _decode(unquote_to_bytes(raw.replace(b"+", b" ")), what)
 
 
-def parse_urlencoded(body: bytes, limits: FormLimits) -> FormData:
-    if _BAD_PERCENT.search(body):
-        raise HTTPException(400, "Form data has an invalid percent-encoding")
+async def parse_urlencoded(chunks: AsyncIterator[bytes], limits: FormLimits) -> FormData:
+    """Fields counted and bounded as the body streams in: a flood of `&` is refused after
+    `max_fields` pairs, holding no more than a chunk and one unfinished field meanwhile."""
     items: list[tuple[str, str | UploadFile]] = []
-    for pair in body.split(b"&"):
-        if not pair:
-            continue
-        if len(items) >= limits.max_fields:
-            raise HTTPException(400, f"Too many form fields (the limit is {limits.max_fields})")
-        name, _, value = pair.partition(b"=")
-        if len(value) > limits.max_part_size:
+    # Empty pairs (`a&&b`) are skipped but still counted, so that `&&&...` is refused too.
+    pieces_left = 2 * limits.max_fields + 1
+    pending = b""
+    async for chunk in chunks:
+        pending += chunk
+        pairs = pending.split(b"&", pieces_left)  # PERF: split in C, bounded by the budget
+        pending = pairs.pop()  # the unfinished pair (or all past the budget)
+        pieces_left -= len(pairs)
+        for pair in pairs:
+            _add_pair(items, pair, limits)
+        if pieces_left == 0 and b"&" in pending:
+            _too_many_fields(limits)
+        value_starts = pending.find(b"=") + 1
+        if len(pending) - value_starts > limits.max_part_size:
             raise HTTPException(413, f"Form field is over {limits.max_part_size} bytes")
-        items.append((_unquote_plus(name, "Form field name"), _unquote_plus(value, "Form field")))
+    _add_pair(items, pending, limits)
     return FormData(items)
+
+
+def _add_pair(items: list[tuple[str, str | UploadFile]], pair: bytes, limits: FormLimits) -> None:
+    if not pair:
+        return
+    if len(items) >= limits.max_fields:
+        _too_many_fields(limits)
+    name, _, value = pair.partition(b"=")
+    if len(value) > limits.max_part_size:
+        raise HTTPException(413, f"Form field is over {limits.max_part_size} bytes")
+    if b"%" in pair and _BAD_PERCENT.search(pair):
+        raise HTTPException(400, "Form data has an invalid percent-encoding")
+    items.append((_unquote_plus(name, "Form field name"), _unquote_plus(value, "Form field")))
+
+
+def _too_many_fields(limits: FormLimits) -> NoReturn:
+    raise HTTPException(400, f"Too many form fields (the limit is {limits.max_fields})")
 
 
 class _Part:
@@ -149,9 +174,7 @@ async def parse_multipart(
                     else:
                         fields += 1
                         if fields > limits.max_fields:
-                            raise HTTPException(
-                                400, f"Too many form fields (the limit is {limits.max_fields})"
-                            )
+                            _too_many_fields(limits)
                 elif kind == "data":
                     if part.file is not None:
                         if (

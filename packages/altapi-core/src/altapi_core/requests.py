@@ -231,7 +231,7 @@ class Request:
             if media == "multipart/form-data":
                 self._form = await parse_multipart(content_type, self.stream(), limits)
             elif media == "application/x-www-form-urlencoded":
-                self._form = parse_urlencoded(await self.body(), limits)
+                self._form = await parse_urlencoded(self.stream(), limits)
             else:
                 self._form = FormData()
         return self._form
