@@ -183,3 +183,38 @@ async def test_the_urlencoded_parser_gives_the_same_fields_whatever_the_chunking
         assert list((await parse_urlencoded(chunked(size), FormLimits())).multi_items()) == list(
             whole.multi_items()
         )
+
+
+def _bytes_read_by_this_process() -> int:
+    with open("/proc/self/io") as io:
+        lines = io.read().splitlines()
+    for line in lines:
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+def test_an_abandoned_download_stops_reading_the_file(tmp_path):
+    from altapi_core.background import BackgroundTask
+
+    path = tmp_path / "large.bin"
+    with open(path, "wb") as file:
+        file.truncate(256 * 1024 * 1024)  # sparse: 256 MiB that cost no disk
+    finished = threading.Event()
+    app = AltAPI()
+
+    @app.get("/large")
+    async def large():
+        return FileResponse(path, background=BackgroundTask(finished.set))
+
+    with serve_in_thread(app) as url:
+        host, port = url.removeprefix("http://").split(":")
+        before = _bytes_read_by_this_process()
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(_get("/large"))
+            received = 0
+            while received < 64 * 1024:
+                received += len(sock.recv(65536))
+        assert finished.wait(10)
+        read = _bytes_read_by_this_process() - before
+    assert read < 32 * 1024 * 1024, f"{read / 2**20:.0f} MiB read for a client that left"

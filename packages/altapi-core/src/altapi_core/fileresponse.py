@@ -15,7 +15,7 @@ from anyio.to_thread import run_sync
 
 from .background import BackgroundTask
 from .datastructures import Headers, _header_value
-from .responses import Response, _content_type
+from .responses import Response, _content_type, until_disconnect
 from .types import Receive, Scope, Send
 
 __all__ = ["FileResponse"]
@@ -152,12 +152,13 @@ class FileResponse(Response):
         if method == "HEAD":
             await send({"type": "http.response.body", "body": b""})
         else:
-            await self._send_file(start, end, send)
+            await until_disconnect(receive, self._send_file(start, end, send))
         if self.background is not None:
             await self.background()
 
     async def _send_file(self, start: int, end: int, send: Send) -> None:
-        async with await anyio.open_file(self.path, "rb") as file:
+        file = await anyio.open_file(self.path, "rb")
+        try:
             if start:
                 await file.seek(start)
             remaining = end - start
@@ -168,6 +169,9 @@ class FileResponse(Response):
                 await send({"type": "http.response.body", "body": chunk, "more_body": more})
                 if not more:
                     return
+        finally:
+            with anyio.CancelScope(shield=True):  # also when the client left (cancelled)
+                await file.aclose()
 
     async def _unsatisfiable(self, size: int, send: Send) -> None:
         body = b"Requested Range Not Satisfiable"
