@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 
+import httpx
 import pytest
 
 from altapi_core import AltAPI, PlainTextResponse
@@ -218,3 +223,66 @@ def test_an_abandoned_download_stops_reading_the_file(tmp_path):
         assert finished.wait(10)
         read = _bytes_read_by_this_process() - before
     assert read < 32 * 1024 * 1024, f"{read / 2**20:.0f} MiB read for a client that left"
+
+
+SSE_SERVER = """
+import sys
+from altapi_core import AltAPI
+from altapi_core.sse import EventSourceResponse
+
+app = AltAPI()
+
+
+@app.get("/events")
+async def events():
+    async def forever():
+        yield "first"
+        while True:
+            import asyncio
+
+            await asyncio.sleep(3600)
+            yield "never"
+
+    return EventSourceResponse(forever())
+
+
+app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=int(sys.argv[2]), access_log=False,
+        graceful_timeout=30, log_level="warning")
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_open_event_stream_ends_promptly_on_sigterm(tmp_path, workers):
+    script = tmp_path / "server.py"
+    script.write_text(SSE_SERVER)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, str(script), str(port), str(workers)])
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                stream = httpx.stream("GET", f"http://127.0.0.1:{port}/events", timeout=20)
+                response = stream.__enter__()
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.05)  # polling for the port to open, bounded by the deadline
+        lines = response.iter_lines()
+        assert next(lines) == "data: first"
+        server.send_signal(signal.SIGTERM)
+        rest = list(lines)  # ends when the server ends the stream; raises if cut off
+        stream.__exit__(None, None, None)
+        # 30 s of graceful timeout: a stream holding the shutdown would keep it that long.
+        # (uvicorn alone re-raises the SIGTERM once it has shut down cleanly)
+        assert server.wait(timeout=10) in (0, -signal.SIGTERM)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert all(line == "" or line.startswith(":") for line in rest)
