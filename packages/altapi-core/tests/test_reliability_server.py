@@ -15,9 +15,11 @@ import httpx
 import pytest
 
 from altapi_core import AltAPI, PlainTextResponse
+from altapi_core.background import BackgroundTask, BackgroundTasks
 from altapi_core.fileresponse import FileResponse
 from altapi_core.testclient import TestClient
 from altapi_core.testserver import serve_in_thread
+from altapi_di import Depends
 
 
 def _exchange(url: str, raw: bytes, *, timeout: float = 5.0) -> bytes:
@@ -200,7 +202,6 @@ def _bytes_read_by_this_process() -> int:
 
 
 def test_an_abandoned_download_stops_reading_the_file(tmp_path):
-    from altapi_core.background import BackgroundTask
 
     path = tmp_path / "large.bin"
     with open(path, "wb") as file:
@@ -286,3 +287,39 @@ def test_an_open_event_stream_ends_promptly_on_sigterm(tmp_path, workers):
             server.kill()
             server.wait()
     assert all(line == "" or line.startswith(":") for line in rest)
+
+
+def test_a_client_leaving_during_the_body_read_closes_dependencies_and_drops_tasks():
+    seen: list[str] = []
+    closed = threading.Event()
+
+    async def resource():
+        seen.append("opened")
+        try:
+            yield "resource"
+        except Exception as exc:
+            seen.append(f"thrown {type(exc).__name__}")
+            raise
+        finally:
+            seen.append("closed")
+            closed.set()
+
+    app = AltAPI()
+
+    @app.post("/upload")
+    async def upload(request, tasks: BackgroundTasks, res=Depends(resource)):
+        tasks.add_task(seen.append, "task ran")
+        await request.body()  # the client leaves half-way through
+        return PlainTextResponse("unreachable")
+
+    head = b"POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n"
+    with serve_in_thread(app) as url:
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(head + b"x" * 1000)
+            for _ in range(100):  # wait (bounded) until the handler has opened the resource
+                if seen:
+                    break
+                time.sleep(0.01)
+        assert closed.wait(5)
+    assert seen == ["opened", "thrown ClientDisconnect", "closed"]  # the task never ran
