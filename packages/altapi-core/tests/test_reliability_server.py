@@ -323,3 +323,51 @@ def test_a_client_leaving_during_the_body_read_closes_dependencies_and_drops_tas
                 time.sleep(0.01)
         assert closed.wait(5)
     assert seen == ["opened", "thrown ClientDisconnect", "closed"]  # the task never ran
+
+
+def _drip(url: str, head: bytes, *, seconds: float) -> bytes:
+    """Send `head`, then one body byte every 50 ms until the server answers (or `seconds`)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=0.05) as sock:
+        sock.sendall(head)
+        received = b""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:  # nothing yet: one more byte
+                try:
+                    sock.sendall(b"x")
+                except OSError:
+                    break
+                continue
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break  # the server closed the connection
+            received += chunk
+        return received
+
+
+def test_a_client_dripping_its_body_gets_408_and_the_connection_closes():
+    app = AltAPI(body_timeout=0.5)
+
+    @app.post("/upload")
+    async def upload(request):
+        return PlainTextResponse(str(len(await request.body())))
+
+    head = b"POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n"
+    with serve_in_thread(app) as url:
+        started = time.monotonic()
+        raw = _drip(url, head, seconds=10)
+        took = time.monotonic() - started
+        # a steady body is not cut: the deadline moves on with what arrives
+        steady = _exchange(url, _post("/upload", b"y" * 5_000_000, "application/octet-stream"))
+    assert _statuses(raw) == [408] and b"connection: close" in raw.lower()
+    assert took < 10  # the server closed the connection; the client did not give up
+    assert _statuses(steady) == [200] and steady.endswith(b"5000000")
+
+
+def test_the_body_timeout_is_on_by_default_and_can_be_turned_off():
+    assert AltAPI().body_timeout == 30.0
+    assert AltAPI(body_timeout=None).body_timeout is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from http.cookies import _unquote as _unquote_cookie
 from typing import Any
@@ -10,6 +11,7 @@ import anyio
 import ujson
 
 from .datastructures import URL, Address, Headers, QueryParams, State
+from .deadlines import receive_within
 from .exceptions import HTTPException
 from .formparsers import FormLimits, parse_multipart, parse_urlencoded
 from .types import Message, Receive, Scope, Send
@@ -41,6 +43,8 @@ def _parse_cookies(header: str) -> dict[str, str]:
 
 
 _MISSING: Any = object()
+_clock = time.monotonic
+_SLOWEST_BODY = 1024.0  # bytes a second: the pace a body's deadline moves on by
 
 
 class Request:
@@ -175,11 +179,23 @@ class Request:
             if declared is not None and declared > limit:
                 raise HTTPException(413, f"Request body is over the {limit}-byte limit")
         received = 0
+        # The app's body_timeout: how long the client may keep us waiting for its body,
+        # plus a second for each KiB it has sent (a steady upload goes on, a drip does not).
+        allowed = getattr(self.scope.get("app"), "body_timeout", None)
         while True:
             if self._pending is not None:
                 message, self._pending = self._pending, None
-            else:
+            elif allowed is None:
                 message = await self._receive()
+            else:
+                started = _clock()
+                late = await receive_within(self._receive, allowed + received / _SLOWEST_BODY)
+                if late is None:
+                    raise HTTPException(
+                        408, "The request body was not received in time", {"Connection": "close"}
+                    )
+                message = late
+                allowed -= _clock() - started
             kind = message["type"]
             if kind == "http.request":
                 chunk = message.get("body", b"")
