@@ -58,7 +58,7 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
         raise _RangeError(header)
     if not first:  # suffix: the last N bytes
         length = _byte_position(last)
-        if length == 0:
+        if length == 0 or size == 0:  # no byte to send: bytes 0--1/0 is no answer
             raise _RangeError(header)
         return max(size - length, 0), size
     start = _byte_position(first)
