@@ -7,7 +7,7 @@ Phases: warm-up; measure each worker's memory and descriptors with no client
 connected; load with one worker SIGKILLed half-way (the supervisor restarts it);
 measure again; load again and SIGTERM the server under it. Then it asserts the
 figures below and writes them to benchmarks/reliability/soak.json (quoted by
-docs/reliability.md); --out names another file. Loopback only; bounded in time.
+docs/reliability.md; a --short run writes soak.last.json); --out names another. Loopback only; bounded in time.
 """
 
 from __future__ import annotations
@@ -264,11 +264,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="the CI run (~30 s)")
     parser.add_argument("--seconds", type=float, default=120.0)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/reliability/soak.json")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="default: benchmarks/reliability/soak.json, "
+        "soak.last.json (not committed) for --short",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     seconds = 20.0 if args.short else args.seconds
-    figures = asyncio.run(soak(seconds, args.out))
+    out = args.out or ROOT / "benchmarks/reliability" / (
+        "soak.last.json" if args.short else "soak.json"
+    )
+    figures = asyncio.run(soak(seconds, out))
     print(json.dumps(figures, indent=2, default=dict))
     problems = check(figures, short=args.short)
     for problem in problems:
