@@ -84,6 +84,27 @@ def test_a_500_keeps_the_connection_for_the_next_request(app, caplog):
     assert "RuntimeError: boom" in caplog.text  # logged by the framework, not lost
 
 
+def test_a_500_from_asgi_middleware_keeps_the_connection_too(caplog):
+    from altapi_core.middleware.base import BaseMiddleware, Middleware
+
+    class Failing(BaseMiddleware):
+        async def __call__(self, scope, receive, send):
+            if scope["type"] == "http" and scope["path"] == "/boom":
+                raise RuntimeError("middleware boom")
+            await self.app(scope, receive, send)
+
+    app = AltAPI(middleware=[Middleware(Failing)])
+
+    @app.get("/ok")
+    async def ok():
+        return PlainTextResponse("ok")
+
+    with caplog.at_level(logging.ERROR, logger="altapi.error"), serve_in_thread(app) as url:
+        raw = _exchange(url, _get("/boom") + _get("/ok", close=True))
+    assert _statuses(raw) == [500, 200]
+    assert "middleware boom" in caplog.text
+
+
 def test_the_test_client_still_raises_the_exception_behind_a_500(app):
     with pytest.raises(RuntimeError, match="boom"):
         TestClient(app).get("/boom")
