@@ -15,11 +15,11 @@ import atheris
 
 with atheris.instrument_imports():
     import altapi_router._tree
+    from altapi_core.connection import _parse_cookies
     from altapi_core.datastructures import Headers, QueryParams
     from altapi_core.exceptions import HTTPException
     from altapi_core.fileresponse import _RangeError, parse_range
     from altapi_core.formparsers import FormLimits, parse_multipart, parse_urlencoded
-    from altapi_core.requests import _parse_cookies
     from altapi_core.websockets import WebSocket, WebSocketDisconnect
     from altapi_router import Router
 

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from altapi_core import AltAPI, PlainTextResponse
+from altapi_core.connection import _parse_cookies
 from altapi_core.datastructures import Headers, QueryParams
 from altapi_core.exceptions import HTTPException
 from altapi_core.fileresponse import _RangeError, parse_range
 from altapi_core.formparsers import FormLimits, parse_multipart, parse_urlencoded
-from altapi_core.requests import _parse_cookies
 from altapi_core.testclient import TestClient
 from altapi_core.uploads import FormData, UploadFile
 from altapi_core.websockets import WebSocket, WebSocketDisconnect

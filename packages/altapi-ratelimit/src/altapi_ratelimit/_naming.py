@@ -20,6 +20,8 @@ import struct
 import tempfile
 from collections.abc import Callable
 
+from altapi_core.server import SERVER_ID_ENV
+
 __all__ = [
     "NAMESPACE_ENV",
     "PREFIX",
@@ -31,7 +33,6 @@ __all__ = [
 ]
 
 NAMESPACE_ENV = "ALTAPI_RATELIMIT_NAMESPACE"
-SERVER_ID_ENV = "ALTAPI_SERVER_ID"
 PREFIX = "altapi-rl-"
 _OWNER = struct.Struct("<I")  # the owner pid, at byte 28 of the header
 
