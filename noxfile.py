@@ -170,5 +170,19 @@ def bench(session: nox.Session) -> None:
         session.run("python", str(script), *session.posargs, env={"PYTHONHASHSEED": "0"})
 
 
+@nox.session(default=False)
+def fuzz(session: nox.Session) -> None:
+    """Atheris over every parser: `nox -s fuzz -- 600` for ten minutes in all (default 60)."""
+    _install_local(session, ["altapi-router", "altapi-di", "altapi-core"], "atheris>=2.3")
+    session.run("python", "tests/fuzz/run.py", *session.posargs)
+
+
+@nox.session(default=False)
+def soak(session: nox.Session) -> None:
+    """Mixed load and faults on a two-worker server: `nox -s soak -- --short` (CI), or longer."""
+    _install_local(session, list(PACKAGES), "httpx>=0.27", "websockets>=12")
+    session.run("python", "tests/soak/run.py", *session.posargs)
+
+
 if os.environ.get("CI"):
     nox.options.reuse_existing_virtualenvs = False

@@ -411,6 +411,7 @@ async def asgi_get(app, path="/item", headers=()):
         "client": ("127.0.0.1", 1),
         "server": ("test", 80),
         "state": {},
+        "extensions": {"altapi.raise_server_exceptions": {}},  # as the TestClient asks
     }
     messages = []
 

@@ -67,6 +67,7 @@ class AltAPI(RouteDecorators):
         redirect_slashes: bool = True,
         websocket_max_size: int | None = 16 * 1024 * 1024,
         extensions: Sequence[Extension] = (),
+        body_timeout: float | None = 30.0,
     ) -> None:
         self.router = Router()
         self.injector = Injector(_sources(), run_sync=run_sync, resolve_parameter=resolve_parameter)
@@ -88,6 +89,7 @@ class AltAPI(RouteDecorators):
         self.max_body_size = max_body_size
         self.redirect_slashes = redirect_slashes
         self.websocket_max_size = websocket_max_size
+        self.body_timeout = body_timeout  # read by Request.stream(): 408 to a dripping client
         self._stack: ASGIApp | None = None
         self._dispatcher: Dispatcher | None = None
         if static_directory is not None:

@@ -128,6 +128,15 @@ def _encoded_name(name: str) -> bytes:
 _ABSENT: Any = object()
 
 
+def _wire_name(key: str) -> bytes | None:
+    """A header name as ASGI gives it: latin-1 bytes, ASCII letters in lower case
+    (str.lower() would also change "À"); None for a name no header can have."""
+    try:
+        return key.encode("latin-1").lower()
+    except UnicodeEncodeError:
+        return None
+
+
 class Headers(Mapping[str, str]):
     """Case-insensitive, read-only view over ASGI header pairs (`list[tuple[bytes, bytes]]`)."""
 
@@ -157,7 +166,7 @@ class Headers(Mapping[str, str]):
         return self._raw
 
     def getlist(self, key: str) -> list[str]:
-        name = key.lower().encode("latin-1")
+        name = _wire_name(key)
         return [v.decode("latin-1") for k, v in self._raw if k == name]
 
     def __getitem__(self, key: str) -> str:
@@ -168,7 +177,7 @@ class Headers(Mapping[str, str]):
 
     def get(self, key: str, default: Any = None) -> Any:
         # PERF: Mapping.get would go through __getitem__ and, when absent, a KeyError.
-        name = key.lower().encode("latin-1")
+        name = _wire_name(key)
         for k, v in self._raw:
             if k == name:
                 return v.decode("latin-1")
@@ -177,7 +186,7 @@ class Headers(Mapping[str, str]):
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
-        name = key.lower().encode("latin-1")
+        name = _wire_name(key)
         return any(k == name for k, _ in self._raw)
 
     def __iter__(self) -> Iterator[str]:

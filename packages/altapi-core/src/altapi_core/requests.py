@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Generator
 from typing import Any
 
@@ -10,6 +11,7 @@ import ujson
 
 from .connection import HTTPConnection
 from .datastructures import URL
+from .deadlines import receive_within
 from .exceptions import HTTPException
 from .formparsers import FormLimits, parse_multipart, parse_urlencoded
 from .types import Message, Receive, Scope, Send
@@ -51,6 +53,8 @@ async def _no_send(message: Message) -> None:
 
 
 _MISSING: Any = object()
+_clock = time.monotonic
+_SLOWEST_BODY = 1024.0  # bytes a second: the pace a body's deadline moves on by
 
 
 class Request(HTTPConnection):
@@ -132,11 +136,23 @@ class Request(HTTPConnection):
             if declared is not None and declared > limit:
                 raise HTTPException(413, f"Request body is over the {limit}-byte limit")
         received = 0
+        # The app's body_timeout: how long the client may keep us waiting for its body,
+        # plus a second for each KiB it has sent (a steady upload goes on, a drip does not).
+        allowed = getattr(self.scope.get("app"), "body_timeout", None)
         while True:
             if self._pending is not None:
                 message, self._pending = self._pending, None
-            else:
+            elif allowed is None:
                 message = await self._receive()
+            else:
+                started = _clock()
+                late = await receive_within(self._receive, allowed + received / _SLOWEST_BODY)
+                if late is None:
+                    raise HTTPException(
+                        408, "The request body was not received in time", {"Connection": "close"}
+                    )
+                message = late
+                allowed -= _clock() - started
             kind = message["type"]
             if kind == "http.request":
                 chunk = message.get("body", b"")
@@ -193,7 +209,7 @@ class Request(HTTPConnection):
             if media == "multipart/form-data":
                 self._form = await parse_multipart(content_type, self.stream(), limits)
             elif media == "application/x-www-form-urlencoded":
-                self._form = parse_urlencoded(await self.body(), limits)
+                self._form = await parse_urlencoded(self.stream(), limits)
             else:
                 self._form = FormData()
         return self._form

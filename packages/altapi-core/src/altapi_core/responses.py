@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.cookies
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Iterable, Mapping
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any, Literal
@@ -34,6 +34,24 @@ def _content_type(media_type: str, charset: str) -> bytes:
     if media_type.startswith("text/") and "charset=" not in media_type.lower():
         media_type += f"; charset={charset}"
     return media_type.encode("latin-1")
+
+
+async def until_disconnect(receive: Receive, sending: Awaitable[None]) -> None:
+    """Await `sending` (a response body being sent), cancelled if the client goes away.
+
+    A server's send to a gone client may return quietly (uvicorn's does), so only
+    `receive()` tells that nobody is reading any more.
+    """
+    async with anyio.create_task_group() as group:
+
+        async def watch_disconnect() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            group.cancel_scope.cancel()
+
+        group.start_soon(watch_disconnect)
+        await sending
+        group.cancel_scope.cancel()
 
 
 class Response:
@@ -291,16 +309,7 @@ class StreamingResponse(Response):
             if scope.get("method") == "HEAD":
                 await send({"type": "http.response.body", "body": b""})
             else:
-                async with anyio.create_task_group() as group:
-
-                    async def watch_disconnect() -> None:
-                        while (await receive())["type"] != "http.disconnect":
-                            pass
-                        group.cancel_scope.cancel()
-
-                    group.start_soon(watch_disconnect)
-                    await self._stream(send)
-                    group.cancel_scope.cancel()
+                await until_disconnect(receive, self._stream(send))
         finally:
             with anyio.CancelScope(shield=True):
                 await self._close_iterator()
