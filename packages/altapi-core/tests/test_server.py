@@ -25,6 +25,7 @@ MARKERS = os.environ.get("MARKERS") or sys.argv[2]
 @app.get("/info")
 async def info():
     return JSONResponse({"pid": os.getpid(), "gen0": gc.get_threshold()[0],
+                         "frozen": gc.get_freeze_count(),
                          "server_id": os.environ.get("ALTAPI_SERVER_ID")})
 
 
@@ -280,6 +281,34 @@ def test_uvicorn_workers_flag_serves_the_app(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize("switch", ["", "0"], ids=["default", "ALTAPI_GC_TUNING=0"])
+def test_gc_is_tuned_after_startup_under_a_plain_uvicorn_command(tmp_path, switch):
+    (tmp_path / "mymodule.py").write_text(textwrap.dedent(APP))
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "MARKERS": str(markers)}
+    env["ALTAPI_GC_TUNING"] = switch or "1"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "mymodule:app", "--port", str(port), "--no-access-log"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        server = Server.__new__(Server)
+        server.process, server.url = process, f"http://127.0.0.1:{port}"
+        info = _wait_until(server.ready, what="uvicorn to answer")
+        if switch == "0":
+            assert info["gen0"] != GEN0_THRESHOLD and info["frozen"] == 0
+        else:
+            assert info["gen0"] == GEN0_THRESHOLD and info["frozen"] > 1000
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) in (0, -signal.SIGTERM)
 
 
 def test_workers_must_be_positive():

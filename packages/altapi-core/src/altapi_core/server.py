@@ -20,8 +20,6 @@ import uuid
 from multiprocessing.connection import wait
 from typing import Any
 
-from .gctuning import tune_gc
-
 __all__ = ["SERVER_ID_ENV", "run"]
 
 logger = logging.getLogger("altapi.server")
@@ -47,8 +45,6 @@ def run(
         raise ValueError(f"workers must be at least 1, not {workers}")
     # One id for this server, seen by all its workers (rate limits use it to share a table).
     os.environ.setdefault(SERVER_ID_ENV, f"{os.getpid()}-{uuid.uuid4().hex[:12]}")
-    if tune_gc not in app.after_startup:
-        app.after_startup.append(tune_gc)
     uvicorn_options.setdefault("timeout_graceful_shutdown", graceful_timeout)
     max_size = getattr(app, "websocket_max_size", None)
     if max_size is not None:
