@@ -47,8 +47,12 @@ TEST_TOOLS = [
 
 
 # Optional extras a distribution declares; its sessions install them so that the
-# code behind them (the Redis backends) is tested against a real redis-server.
-EXTRAS: dict[str, str] = {"altapi-cache": "redis", "altapi-ratelimit": "redis"}
+# code behind them (the Redis backends, serving with Granian) is tested for real.
+EXTRAS: dict[str, str] = {
+    "altapi-core": "granian",
+    "altapi-cache": "redis",
+    "altapi-ratelimit": "redis",
+}
 
 
 def _with_local_deps(package: str) -> list[str]:
