@@ -6,6 +6,7 @@ it does one router lookup, builds one Request and one Exchange, and awaits.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
@@ -203,11 +204,7 @@ class Dispatcher:
                 return MountedResponse(app, child)
         allowed = self.router.allowed_methods(path if segments is None else segments)
         if allowed:
-            names = set(allowed)
-            if "GET" in names:
-                names.add("HEAD")
-            names.add("OPTIONS")
-            allow = ", ".join(sorted(names))
+            allow = _allow_header(allowed)
             if method == "OPTIONS":
                 return Response(status_code=204, headers={"Allow": allow})
             return await self.errors.http_error(request, 405, headers={"Allow": allow})
@@ -220,6 +217,15 @@ class Dispatcher:
                     target += "?" + query.decode("latin-1")
                 return RedirectResponse(target, status_code=307)
         return await self.errors.http_error(request, 404)
+
+
+@functools.lru_cache(maxsize=256)
+def _allow_header(allowed: frozenset[str]) -> str:
+    """The Allow header for a path's methods (cached: an app has a handful of method sets)."""
+    names = set(allowed) | {"OPTIONS"}
+    if "GET" in names:
+        names.add("HEAD")
+    return ", ".join(sorted(names))
 
 
 _SEND_WHOLE = Response.__call__

@@ -16,7 +16,7 @@ import ujson
 from anyio.to_thread import run_sync
 
 from .background import BackgroundTask
-from .datastructures import MutableHeaders, _header_name, _header_value
+from .datastructures import MutableHeaders, _encoded_name, _header_value
 from .types import Receive, Scope, Send
 
 __all__ = [
@@ -86,10 +86,10 @@ class Response:
         raw = []
         has_length = has_type = False
         for key, value in headers.items():
-            name = _header_name(key).lower()
-            has_length = has_length or name == "content-length"
-            has_type = has_type or name == "content-type"
-            raw.append((name.encode("latin-1"), _header_value(str(value)).encode("latin-1")))
+            name = _encoded_name(key)  # checked, lower-cased and encoded (cached per name)
+            has_length = has_length or name == b"content-length"
+            has_type = has_type or name == b"content-type"
+            raw.append((name, _header_value(str(value)).encode("latin-1")))
         if with_length and not has_length:
             raw.append((b"content-length", str(len(body)).encode()))  # type: ignore[arg-type]
         if self.media_type is not None and not has_type:
@@ -229,7 +229,7 @@ class RedirectResponse(Response):
         background: BackgroundTask | None = None,
     ) -> None:
         url = str(url)
-        if any(c in url for c in "\r\n\0"):
+        if "\r" in url or "\n" in url or "\0" in url:
             raise ValueError(f"redirect URL may not contain CR, LF or NUL: {url!r}")
         super().__init__(
             content=b"", status_code=status_code, headers=headers, background=background
