@@ -357,6 +357,13 @@ def test_gc_is_tuned_after_startup_under_a_plain_server_command(tmp_path, comman
         assert process.wait(timeout=30) in (0, -signal.SIGTERM)
 
 
+def test_an_unknown_server_is_refused():
+    from altapi_core import AltAPI
+
+    with pytest.raises(ValueError, match="uvicorn, granian"):
+        AltAPI().run(server="hypercorn")
+
+
 def test_workers_must_be_positive():
     from altapi_core import AltAPI
 
