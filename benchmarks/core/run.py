@@ -20,8 +20,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _apps import FACTORIES
+from _apps import FACTORIES, altapi_app, raw_asgi
 from _harness import _receive, _startup, compare, http_scope, table
+
+# The apps are importable from here too (other scripts of benchmarks/core use them).
+__all__ = ["altapi_app", "main", "raw_asgi"]
 
 SCENARIOS = [
     ("JSON", "GET", "/"),
