@@ -5,6 +5,9 @@ socket once, forks the workers (so the app object is handed over as it is, no
 import string needed), restarts a worker that dies, and on SIGINT/SIGTERM stops
 every worker gracefully, killing one still running after `graceful_timeout`.
 Each worker runs the ASGI lifespan, so start-up hooks and GC tuning run there.
+Granian has no counterpart to uvicorn's `proxy_headers` or `ws_max_size`: under it
+`request.client` is the peer and `websocket_max_size` is not enforced
+(docs/deployment.md, "Choosing a server").
 """
 
 from __future__ import annotations
