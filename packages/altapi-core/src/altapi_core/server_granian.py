@@ -6,8 +6,8 @@ import string needed), restarts a worker that dies, and on SIGINT/SIGTERM stops
 every worker gracefully, killing one still running after `graceful_timeout`.
 Each worker runs the ASGI lifespan, so start-up hooks and GC tuning run there.
 Granian has no counterpart to uvicorn's `proxy_headers` or `ws_max_size`: under it
-`request.client` is the peer and `websocket_max_size` is not enforced
-(docs/deployment.md, "Choosing a server").
+`request.client` is the peer, and an oversized WebSocket message is read whole
+before AltAPI closes the socket with 1009 (docs/deployment.md, "Choosing a server").
 """
 
 from __future__ import annotations
