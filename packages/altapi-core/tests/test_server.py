@@ -364,6 +364,15 @@ def test_an_unknown_server_is_refused():
         AltAPI().run(server="hypercorn")
 
 
+def test_granian_not_installed_is_a_clear_error(monkeypatch):
+    from altapi_core import AltAPI
+
+    monkeypatch.delenv("ALTAPI_SERVER_ID", raising=False)  # run() sets it; restored after
+    monkeypatch.setitem(sys.modules, "granian", None)  # as if not installed
+    with pytest.raises(RuntimeError, match=r"altapi-core\[granian\]"):
+        AltAPI().run(server="granian")
+
+
 def test_workers_must_be_positive():
     from altapi_core import AltAPI
 
