@@ -50,9 +50,10 @@ TEST_TOOLS = [
 
 
 # Optional extras a distribution declares; its sessions install them so that the
-# code behind them (the Redis backends) is tested against a real redis-server.
+# code behind them (the Redis backends, pydantic models, serving with Granian) is
+# tested for real.
 EXTRAS: dict[str, str] = {
-    "altapi-core": "pydantic",
+    "altapi-core": "pydantic,granian",
     "altapi-cache": "redis",
     "altapi-ratelimit": "redis",
 }

@@ -1,104 +1,79 @@
-"""In-process request cost: AltAPI against raw ASGI, Starlette and FastAPI.
+"""In-process request cost: AltAPI against raw ASGI and its peers, scenario by scenario.
 
-    python benchmarks/core/run.py
+    python benchmarks/core/run.py [--json results.json]
 
-Each app answers GET / with a small JSON body and GET /users/{id:int} with the
-id. Reported: median µs per request over interleaved rounds, and each figure's
-ratio to raw ASGI measured in the same run.
+The apps are in benchmarks/_apps.py (the same ones the end-to-end benchmark
+serves). Scenarios: JSON, an int path parameter, plain text, and the answers a
+framework makes itself (404, 405, a trailing-slash redirect). A peer takes part
+in a scenario only when it answers it with the same status as raw ASGI (a
+framework that does not redirect is not timed on the redirect). Reported: median
+µs per request over interleaved rounds, each figure's ratio to raw ASGI measured
+in the same run, and AltAPI's geometric mean over the scenarios.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import math
 import sys
 from pathlib import Path
 
-import ujson
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _harness import compare, table
+from _apps import FACTORIES, altapi_app, raw_asgi
+from _harness import _receive, _startup, compare, http_scope, table
+
+# The apps are importable from here too (other scripts of benchmarks/core use them).
+__all__ = ["altapi_app", "main", "raw_asgi"]
+
+SCENARIOS = [
+    ("JSON", "GET", "/"),
+    ("path parameter", "GET", "/users/42"),
+    ("plaintext", "GET", "/plaintext"),
+    ("404", "GET", "/missing"),
+    ("405", "POST", "/"),
+    ("redirect", "GET", "/plaintext/"),
+]
 
 
-async def raw_asgi(scope, receive, send):
-    if scope["type"] != "http":
-        return
-    path = scope["path"]
-    if path == "/":
-        body = ujson.dumps({"message": "Hello, World!"}).encode()
-    else:
-        body = ujson.dumps({"id": int(path.rsplit("/", 1)[1])}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+def _status(app, method: str, path: str) -> int:
+    seen: list[int] = []
 
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            seen.append(message["status"])
 
-def altapi_app():
-    from altapi_core import AltAPI, JSONResponse
+    async def main() -> None:
+        await _startup(app)
+        await app(http_scope(method, path), _receive, send)
 
-    app = AltAPI()
-
-    @app.get("/")
-    async def home(request):
-        return JSONResponse({"message": "Hello, World!"})
-
-    @app.get("/users/{id:int}")
-    async def user(id: int):
-        return JSONResponse({"id": id})
-
-    return app
-
-
-def starlette_app():
-    from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
-    async def home(request):
-        return JSONResponse({"message": "Hello, World!"})
-
-    async def user(request):
-        return JSONResponse({"id": request.path_params["id"]})
-
-    return Starlette(routes=[Route("/", home), Route("/users/{id:int}", user)])
-
-
-def fastapi_app():
-    from fastapi import FastAPI
-
-    app = FastAPI()
-
-    @app.get("/")
-    async def home():
-        return {"message": "Hello, World!"}
-
-    @app.get("/users/{id}")
-    async def user(id: int):
-        return {"id": id}
-
-    return app
+    asyncio.run(main())
+    return seen[0]
 
 
 def main() -> None:
-    contenders = {"raw ASGI": raw_asgi, "AltAPI": altapi_app()}
-    for name, factory in (("Starlette", starlette_app), ("FastAPI", fastapi_app)):
+    apps = {}
+    for name, factory in FACTORIES.items():
         try:
-            contenders[name] = factory()
+            apps[name] = factory()
         except ImportError:
-            print(f"({name} not installed: pip install -r benchmarks/core/requirements.txt)")
-    print(table("GET / (JSON)", compare(contenders, path="/"), "raw ASGI"))
-    print()
-    print(
-        table(
-            "GET /users/42 (int path parameter)", compare(contenders, path="/users/42"), "raw ASGI"
-        )
-    )
+            print(f"({name} not installed: pip install -r benchmarks/requirements.txt)")
+    results: dict[str, dict[str, float]] = {}
+    for title, method, path in SCENARIOS:
+        expected = _status(apps["raw ASGI"], method, path)
+        contenders = {n: a for n, a in apps.items() if _status(a, method, path) == expected}
+        left_out = sorted(set(apps) - set(contenders))
+        results[title] = compare(contenders, method=method, path=path)
+        print(table(f"{method} {path} ({title}, {expected})", results[title], "raw ASGI"))
+        if left_out:
+            print(f"\n(not timed, a different status: {', '.join(left_out)})")
+        print()
+    ratios = [r["AltAPI"] / r["raw ASGI"] for r in results.values()]
+    geomean = math.exp(sum(map(math.log, ratios)) / len(ratios))
+    print(f"AltAPI's geometric mean over {len(ratios)} scenarios: {geomean:.2f}x raw ASGI")
+    if "--json" in sys.argv:
+        out = Path(sys.argv[sys.argv.index("--json") + 1])
+        out.write_text(json.dumps({"us_per_request": results, "altapi_geomean": geomean}, indent=1))
 
 
 if __name__ == "__main__":

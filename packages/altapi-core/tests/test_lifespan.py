@@ -72,3 +72,51 @@ def test_failing_startup_is_reported():
 def test_unknown_event_name_is_refused():
     with pytest.raises(ValueError, match="startup"):
         AltAPI().add_event_handler("boot", lambda: None)
+
+
+def _serve_lifespan(app) -> list[str]:
+    """Start and stop `app` the way a server does; returns the messages it sent."""
+    import anyio
+
+    sent: list[str] = []
+    inbox = [{"type": "lifespan.shutdown"}, {"type": "lifespan.startup"}]
+
+    async def receive():
+        return inbox.pop()
+
+    async def send(message):
+        sent.append(message["type"])
+
+    anyio.run(app, {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    return sent
+
+
+@pytest.fixture
+def gc_tunings(monkeypatch):
+    """Records tune_gc() calls instead of freezing the test process."""
+    from altapi_core import gctuning
+
+    calls: list[int] = []
+    monkeypatch.setattr(gctuning, "_tuned_in", None)
+    monkeypatch.setattr(gctuning, "tune_gc", lambda: calls.append(1))
+    monkeypatch.delenv(gctuning.TUNING_ENV, raising=False)
+    return calls
+
+
+def test_server_startup_tunes_gc_once_per_process(gc_tunings):
+    assert _serve_lifespan(AltAPI()) == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert gc_tunings == [1]
+    _serve_lifespan(AltAPI())  # a second app started in the same process
+    assert gc_tunings == [1]
+
+
+def test_gc_tuning_is_switched_off_by_the_environment(gc_tunings, monkeypatch):
+    monkeypatch.setenv("ALTAPI_GC_TUNING", "0")
+    _serve_lifespan(AltAPI())
+    assert gc_tunings == []
+
+
+def test_test_client_never_tunes_the_test_process(gc_tunings):
+    with TestClient(AltAPI()):
+        pass
+    assert gc_tunings == []

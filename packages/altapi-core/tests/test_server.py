@@ -25,6 +25,7 @@ MARKERS = os.environ.get("MARKERS") or sys.argv[2]
 @app.get("/info")
 async def info():
     return JSONResponse({"pid": os.getpid(), "gen0": gc.get_threshold()[0],
+                         "frozen": gc.get_freeze_count(),
                          "server_id": os.environ.get("ALTAPI_SERVER_ID")})
 
 
@@ -36,6 +37,13 @@ def record_startup():
 @app.on_event("shutdown")
 def record_shutdown():
     open(os.path.join(MARKERS, f"shutdown-{os.getpid()}"), "w").close()
+
+
+@app.websocket("/shout")
+async def shout(websocket):
+    await websocket.accept()
+    await websocket.send_text((await websocket.receive_text()).upper())
+    await websocket.close()
 
 
 @app.get("/slow")
@@ -52,7 +60,8 @@ SCRIPT = (
     + """
 if __name__ == "__main__":
     app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=int(sys.argv[3]),
-            access_log=False, graceful_timeout=5)
+            access_log=os.environ.get("ACCESS_LOG") == "1", graceful_timeout=5,
+            server=sys.argv[4])
 """
 )
 
@@ -87,18 +96,30 @@ def _wait_until(condition, timeout=20.0, what="condition"):
 
 
 class Server:
-    def __init__(self, tmp_path: Path, workers: int, script: str = SCRIPT, name: str = "serve.py"):
+    def __init__(
+        self,
+        tmp_path: Path,
+        workers: int,
+        server: str,
+        script: str = SCRIPT,
+        name: str = "serve.py",
+        access_log: bool = False,
+    ):
         self.port = _free_port()
         self.markers = tmp_path / "markers"
         self.markers.mkdir()
+        self.log = tmp_path / "server.log"
         path = tmp_path / name
         path.write_text(textwrap.dedent(script))
-        self.process = subprocess.Popen(
-            [sys.executable, str(path), str(self.port), str(self.markers), str(workers)],
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with self.log.open("wb") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, str(path), str(self.port), str(self.markers), str(workers)]
+                + [server],
+                cwd=tmp_path,
+                env={**os.environ, "ACCESS_LOG": "1" if access_log else "0"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         self.url = f"http://127.0.0.1:{self.port}"
 
     def info(self) -> dict:
@@ -117,12 +138,16 @@ class Server:
         return self.process.wait(timeout=30)
 
 
-@pytest.fixture
-def server_factory(tmp_path):
+SERVERS = ["uvicorn", "granian"]
+
+
+@pytest.fixture(params=SERVERS)
+def server_factory(tmp_path, request):
+    """Starts `app.run(...)` under each server in turn: the same tests hold for both."""
     started = []
 
     def start(workers: int, **kwargs) -> Server:
-        server = Server(tmp_path, workers, **kwargs)
+        server = Server(tmp_path, workers, request.param, **kwargs)
         started.append(server)
         _wait_until(server.ready, what="the server to answer")
         return server
@@ -137,13 +162,27 @@ def server_factory(tmp_path):
 def test_single_worker_serves_and_tunes_gc_after_startup(server_factory):
     server = server_factory(1)
     info = server.info()
-    assert info["pid"] == server.process.pid
+    # uvicorn serves in the process itself; Granian's supervisor forks one worker.
+    assert info["pid"] in {server.process.pid} | _children(server.process.pid)
     assert info["gen0"] == GEN0_THRESHOLD
     assert info["server_id"]
     # uvicorn re-raises the signal after a graceful shutdown, as a process should.
     assert server.stop() in (0, -signal.SIGTERM)
-    pid = server.process.pid
+    pid = info["pid"]
     assert sorted(os.listdir(server.markers)) == [f"shutdown-{pid}", f"startup-{pid}"]
+
+
+@pytest.mark.parametrize("access_log", [True, False], ids=["access_log", "no_access_log"])
+def test_websockets_are_served_and_access_log_is_switched(server_factory, access_log):
+    from websockets.sync.client import connect
+
+    server = server_factory(1, access_log=access_log)
+    with connect(f"ws://127.0.0.1:{server.port}/shout") as websocket:
+        websocket.send("hello")
+        assert websocket.recv() == "HELLO"
+    server.info()
+    server.stop()
+    assert ("/info" in server.log.read_text()) == access_log
 
 
 def test_several_worker_processes_answer_on_one_socket(server_factory):
@@ -209,7 +248,8 @@ def test_app_imported_from_a_module_runs_with_workers(server_factory, tmp_path):
     import sys
     from mymodule import app
 
-    app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=int(sys.argv[3]), access_log=False)
+    app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=int(sys.argv[3]), access_log=False,
+            server=sys.argv[4])
     """
     server = server_factory(2, script=launcher, name="launch.py")
     assert server.info()["gen0"] == GEN0_THRESHOLD
@@ -280,6 +320,57 @@ def test_uvicorn_workers_flag_serves_the_app(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+COMMANDS = {
+    "uvicorn": ["uvicorn", "mymodule:app", "--no-access-log", "--port"],
+    "granian": ["granian", "--interface", "asgi", "mymodule:app", "--port"],
+}
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("switch", ["", "0"], ids=["default", "ALTAPI_GC_TUNING=0"])
+def test_gc_is_tuned_after_startup_under_a_plain_server_command(tmp_path, command, switch):
+    (tmp_path / "mymodule.py").write_text(textwrap.dedent(APP))
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "MARKERS": str(markers)}
+    env["ALTAPI_GC_TUNING"] = switch or "1"
+    process = subprocess.Popen(
+        [sys.executable, "-m", *COMMANDS[command], str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        server = Server.__new__(Server)
+        server.process, server.url = process, f"http://127.0.0.1:{port}"
+        info = _wait_until(server.ready, what=f"{command} to answer")
+        if switch == "0":
+            assert info["gen0"] != GEN0_THRESHOLD and info["frozen"] == 0
+        else:
+            assert info["gen0"] == GEN0_THRESHOLD and info["frozen"] > 1000
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+
+
+def test_an_unknown_server_is_refused():
+    from altapi_core import AltAPI
+
+    with pytest.raises(ValueError, match="uvicorn, granian"):
+        AltAPI().run(server="hypercorn")
+
+
+def test_granian_not_installed_is_a_clear_error(monkeypatch):
+    from altapi_core import AltAPI
+
+    monkeypatch.delenv("ALTAPI_SERVER_ID", raising=False)  # run() sets it; restored after
+    monkeypatch.setitem(sys.modules, "granian", None)  # as if not installed
+    with pytest.raises(RuntimeError, match=r"altapi-core\[granian\]"):
+        AltAPI().run(server="granian")
 
 
 def test_workers_must_be_positive():

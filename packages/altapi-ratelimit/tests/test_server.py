@@ -40,7 +40,7 @@ async def table(request):
 
 if __name__ == "__main__":
     app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=2, access_log=False,
-            graceful_timeout=5, log_level="warning")
+            graceful_timeout=5, server=sys.argv[2])
 """
 
 
@@ -70,14 +70,15 @@ def _wait_ready(url: str, process: subprocess.Popen) -> None:
 UVICORN = [sys.executable, "-m", "uvicorn", "serve:app", "--workers", "2", "--log-level", "warning"]
 
 
-@pytest.mark.parametrize("mode", ["app.run", "uvicorn"])
+@pytest.mark.parametrize("mode", ["app.run", "app.run granian", "uvicorn"])
 def test_two_workers_admit_exactly_the_limit_and_remove_the_table(tmp_path, mode):
     script = tmp_path / "serve.py"
     script.write_text(textwrap.dedent(SCRIPT))
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    if mode == "app.run":
-        command = [sys.executable, str(script), str(port)]
+    if mode.startswith("app.run"):
+        server = "granian" if mode.endswith("granian") else "uvicorn"
+        command = [sys.executable, str(script), str(port), server]
     else:
         command = [*UVICORN, "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(

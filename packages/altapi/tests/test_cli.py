@@ -151,7 +151,13 @@ def test_reload_with_workers_is_refused(app_dir):
         main(["run", "cliapp:app", "--reload", "--workers", "2"])
 
 
-def test_run_serves_the_app_with_workers(app_dir):
+def test_reload_runs_under_uvicorn_only(app_dir):
+    with pytest.raises(SystemExit, match="--server"):
+        main(["run", "cliapp:app", "--reload", "--server", "granian"])
+
+
+@pytest.mark.parametrize("server", [[], ["--server", "granian"]], ids=["uvicorn", "granian"])
+def test_run_serves_the_app_with_workers(app_dir, server):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -167,6 +173,7 @@ def test_run_serves_the_app_with_workers(app_dir):
             "--workers",
             "2",
             "--no-access-log",
+            *server,
         ],
         cwd=app_dir,
         stdout=subprocess.DEVNULL,

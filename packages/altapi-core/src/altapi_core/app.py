@@ -237,12 +237,14 @@ class AltAPI(RouteDecorators):
         port: int = 8000,
         workers: int = 1,
         access_log: bool = True,
+        server: str = "uvicorn",
         **uvicorn_options: Any,
     ) -> None:
-        """Serve with uvicorn; `workers > 1` starts that many processes sharing the socket."""
+        """Serve with uvicorn, or Granian (`server="granian"`); `workers > 1` starts that
+        many processes sharing the socket."""
         from .server import run
 
-        run(self, host=host, port=port, workers=workers, access_log=access_log, **uvicorn_options)
+        run(self, host, port, workers, access_log, server=server, **uvicorn_options)
 
     def build(self) -> ASGIApp:
         """The middleware stack around the dispatcher (done once, at the first event)."""

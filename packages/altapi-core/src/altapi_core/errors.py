@@ -11,7 +11,7 @@ from typing import Any
 from anyio.to_thread import run_sync
 
 from .endpoints import is_async_callable
-from .exceptions import HTTPException
+from .exceptions import HTTPException, default_detail
 from .responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 __all__ = ["RAISE_SERVER_EXCEPTIONS", "ErrorHandlers", "ExceptionHandler", "report_server_error"]
@@ -92,7 +92,7 @@ class ErrorHandlers:
             exc = HTTPException(status_code, detail, headers)
             return await self.handled(request, exc)
         if detail is None:
-            detail = HTTPException(status_code).detail
+            detail = default_detail(status_code)
         return http_error_response(status_code, detail, headers)
 
     async def handled(self, request: Any, exc: Exception) -> Response:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from anyio.to_thread import run_sync
 
+from .gctuning import tune_gc_once
 from .types import Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ async def run_lifespan(app: AltAPI, scope: Scope, receive: Receive, send: Send) 
                 if "state" not in scope:
                     raise RuntimeError("the server does not support lifespan state")
                 scope["state"].update(state)
+            if scope.get("altapi.gc_tuning", True):  # the TestClient says False
+                tune_gc_once()
             await send({"type": "lifespan.startup.complete"})
             started = True
             await receive()  # lifespan.shutdown

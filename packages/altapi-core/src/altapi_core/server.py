@@ -1,4 +1,5 @@
-"""`app.run()`: serve with uvicorn, in one process or in N worker processes.
+"""`app.run()`: serve with uvicorn, in one process or in N worker processes
+(`server="granian"` hands over to server_granian.py instead).
 
 With `workers > 1` this process becomes a supervisor: it binds the socket once,
 forks the workers (so the app object itself is shared, no import string needed),
@@ -20,13 +21,12 @@ import uuid
 from multiprocessing.connection import wait
 from typing import Any
 
-from .gctuning import tune_gc
-
-__all__ = ["SERVER_ID_ENV", "run"]
+__all__ = ["SERVERS", "SERVER_ID_ENV", "run"]
 
 logger = logging.getLogger("altapi.server")
 
 SERVER_ID_ENV = "ALTAPI_SERVER_ID"
+SERVERS = ("uvicorn", "granian")
 _RESTART_WINDOW = 10.0  # seconds
 _MAX_RESTARTS_IN_WINDOW = 20
 
@@ -38,17 +38,24 @@ def run(
     workers: int = 1,
     access_log: bool = True,
     graceful_timeout: float = 30.0,
+    server: str = "uvicorn",
     **uvicorn_options: Any,
 ) -> None:
-    """Serve `app` on host:port with uvicorn; `workers` processes share the socket."""
-    import uvicorn
-
+    """Serve `app` on host:port with uvicorn (or `server="granian"`); `workers`
+    processes share the socket. Extra keyword arguments go to the server's config."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
+    if server not in SERVERS:
+        raise ValueError(f"server must be one of {', '.join(SERVERS)}, not {server!r}")
     # One id for this server, seen by all its workers (rate limits use it to share a table).
     os.environ.setdefault(SERVER_ID_ENV, f"{os.getpid()}-{uuid.uuid4().hex[:12]}")
-    if tune_gc not in app.after_startup:
-        app.after_startup.append(tune_gc)
+    if server == "granian":
+        from .server_granian import serve
+
+        serve(app, host, port, workers, access_log, graceful_timeout, **uvicorn_options)
+        return
+    import uvicorn
+
     uvicorn_options.setdefault("timeout_graceful_shutdown", graceful_timeout)
     max_size = getattr(app, "websocket_max_size", None)
     if max_size is not None:

@@ -228,7 +228,12 @@ class TestClient(httpx.Client):
         super().__exit__(*exc_info)
 
     async def _lifespan(self) -> None:
-        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": self._lifespan_state}
+        scope = {
+            "type": "lifespan",
+            "asgi": {"version": "3.0"},
+            "state": self._lifespan_state,
+            "altapi.gc_tuning": False,  # a test process is not a server: no gc.freeze()
+        }
 
         async def receive() -> Message:
             return await self._app_inbox.receive()

@@ -39,6 +39,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.reload:
         if args.workers != 1:
             raise SystemExit("error: --reload runs one worker; drop --workers")
+        if args.server != "uvicorn":
+            raise SystemExit("error: --reload runs under uvicorn; drop --server")
         import uvicorn
 
         load_app(args.app)  # fail early, with a clear message, on a bad target
@@ -58,6 +60,7 @@ def _run(args: argparse.Namespace) -> int:
         workers=args.workers,
         access_log=not args.no_access_log,
         root_path=args.root_path,
+        server=args.server,
     )
     return 0
 
@@ -171,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--port", type=_port, default=8000, help="port to bind (default 8000)")
     run.add_argument("--workers", type=_count, default=1, help="worker processes (default 1)")
+    run.add_argument(
+        "--server", choices=("uvicorn", "granian"), default="uvicorn", help="default uvicorn"
+    )
     run.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     run.add_argument("--root-path", default="", help="path prefix the app is served under")
     run.add_argument("--no-access-log", action="store_true", help="do not log each request")
