@@ -156,10 +156,14 @@ def test_the_server_removes_a_table_whose_only_worker_was_sigkilled(tmp_path):
     script.write_text(KILLED_WORKER_SCRIPT)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    # A server id another test left in this process's environment would make the
+    # child a worker of that server instead of a server of its own.
+    env = {k: v for k, v in os.environ.items() if k != "ALTAPI_SERVER_ID"}
     process = subprocess.Popen(
         [sys.executable, str(script), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 20
