@@ -82,6 +82,12 @@ class Endpoint:
         self.websocket = websocket
         self.name: str = name or getattr(handler, "__name__", None) or type(handler).__name__
         self.guards = tuple(guards)
+        for layer in self.guards:
+            if not isinstance(layer, Guard | Around):
+                raise TypeError(
+                    f"route {route}: {layer!r} in guards is not a guard: a guard has "
+                    "check(connection) (and may have finish/amend), an around-layer around()"
+                )
         if providers is None:
             providers = WEBSOCKET_VALUES if websocket else HTTP_VALUES
         try:

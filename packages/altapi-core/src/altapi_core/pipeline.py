@@ -91,6 +91,9 @@ def values_for(
             return every_value(connection, exchange) if overrides else {"request": connection}
 
         return request_value
+    missing = [key for key in needs if key not in providers]
+    if missing:
+        raise TypeError(f"no provider for the value {missing[0]!r} a parameter asks for")
     getters = [(key, providers[key]) for key in needs]
 
     def values(connection: Any, exchange: Exchange) -> Mapping[Hashable, Any]:
