@@ -20,6 +20,7 @@ from .pipeline import (
     invoker_with_arounds,
     respond,
     takes_only_the_connection,
+    the_connection,
     values_for,
 )
 
@@ -34,21 +35,20 @@ def is_async_callable(obj: Any) -> bool:
     )
 
 
-def _connection(connection: Any, exchange: Exchange) -> Any:
-    return connection
-
-
 def _background(connection: Any, exchange: Exchange) -> Any:
     return exchange.background_tasks()
 
 
 # What each kind of route can hand a plan, by value key (the keys of app.py's sources).
 HTTP_VALUES: dict[Hashable, Provider] = {
-    "request": _connection,
-    "connection": _connection,
+    "request": the_connection,
+    "connection": the_connection,
     "background": _background,
 }
-WEBSOCKET_VALUES: dict[Hashable, Provider] = {"websocket": _connection, "connection": _connection}
+WEBSOCKET_VALUES: dict[Hashable, Provider] = {
+    "websocket": the_connection,
+    "connection": the_connection,
+}
 
 
 class Endpoint:
