@@ -26,6 +26,7 @@ PACKAGES: dict[str, list[str]] = {
     "altapi-cache": ["altapi-core"],
     "altapi-ratelimit": ["altapi-core"],
     "altapi-templates": ["altapi-core"],
+    "altapi-openapi": ["altapi-core"],
     "altapi": [
         "altapi-core",
         "altapi-router",
@@ -33,6 +34,7 @@ PACKAGES: dict[str, list[str]] = {
         "altapi-cache",
         "altapi-ratelimit",
         "altapi-templates",
+        "altapi-openapi",
     ],
 }
 
@@ -42,13 +44,18 @@ TEST_TOOLS = [
     "hypothesis>=6",
     "websockets>=12",
     "anyio>=4",
+    "openapi-spec-validator>=0.7",
     "tomli>=2; python_version < '3.11'",
 ]
 
 
 # Optional extras a distribution declares; its sessions install them so that the
 # code behind them (the Redis backends) is tested against a real redis-server.
-EXTRAS: dict[str, str] = {"altapi-cache": "redis", "altapi-ratelimit": "redis"}
+EXTRAS: dict[str, str] = {
+    "altapi-core": "pydantic",
+    "altapi-cache": "redis",
+    "altapi-ratelimit": "redis",
+}
 
 
 def _with_local_deps(package: str) -> list[str]:
@@ -122,9 +129,13 @@ def router(session: nox.Session, impl: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("ruff==0.17.6")  # pinned: new releases change what they format
+    """ruff, and the package layers (import-linter, configured in pyproject.toml)."""
+    session.install("ruff==0.17.6", "import-linter==2.*")  # ruff pinned: releases reformat
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    # The layers are read from the sources; nothing needs to be installed.
+    sources = os.pathsep.join(str(ROOT / "packages" / name / "src") for name in PACKAGES)
+    session.run("lint-imports", env={"PYTHONPATH": sources})
 
 
 @nox.session
@@ -157,6 +168,20 @@ def bench(session: nox.Session) -> None:
     _install_local(session, list(PACKAGES), "-r", "benchmarks/requirements.txt")
     for script in sorted((ROOT / "benchmarks").glob("*/run.py")):
         session.run("python", str(script), *session.posargs, env={"PYTHONHASHSEED": "0"})
+
+
+@nox.session(default=False)
+def fuzz(session: nox.Session) -> None:
+    """Atheris over every parser: `nox -s fuzz -- 600` for ten minutes in all (default 60)."""
+    _install_local(session, ["altapi-router", "altapi-di", "altapi-core"], "atheris>=2.3")
+    session.run("python", "tests/fuzz/run.py", *session.posargs)
+
+
+@nox.session(default=False)
+def soak(session: nox.Session) -> None:
+    """Mixed load and faults on a two-worker server: `nox -s soak -- --short` (CI), or longer."""
+    _install_local(session, list(PACKAGES), "httpx>=0.27", "websockets>=12")
+    session.run("python", "tests/soak/run.py", *session.posargs)
 
 
 if os.environ.get("CI"):

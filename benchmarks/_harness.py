@@ -46,10 +46,22 @@ async def _send(message: dict) -> None:
     pass
 
 
-async def _run_requests(app: Any, method: str, path: str, count: int) -> float:
+async def _run_requests(
+    app: Any, method: str, path: str, count: int, query: bytes = b"", body: bytes = b""
+) -> float:
+    headers = [(b"host", b"bench")]
+    if body:
+        headers += [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    message = {"type": "http.request", "body": body, "more_body": False}
+
+    async def receive() -> dict:
+        return message
+
     start = time.process_time()
     for _ in range(count):
-        await app(http_scope(method, path), _receive, _send)
+        scope = http_scope(method, path, headers)
+        scope["query_string"] = query
+        await app(scope, receive if body else _receive, _send)
     return (time.process_time() - start) / count
 
 
@@ -83,17 +95,21 @@ def compare(
     path: str = "/",
     count: int = 2000,
     rounds: int = 7,
+    query: bytes = b"",
+    body: bytes = b"",
 ) -> dict[str, float]:
-    """Median microseconds per request for each ASGI app, rounds interleaved."""
+    """Median microseconds per request for each ASGI app, rounds interleaved.
+
+    `query` is the query string and `body` a JSON body sent with each request."""
 
     async def main() -> dict[str, float]:
         for app in contenders.values():
             await _startup(app)
-            await _run_requests(app, method, path, 200)  # warm-up
+            await _run_requests(app, method, path, 200, query, body)  # warm-up
         samples: dict[str, list[float]] = {name: [] for name in contenders}
         for _ in range(rounds):
             for name, app in contenders.items():
-                samples[name].append(await _run_requests(app, method, path, count))
+                samples[name].append(await _run_requests(app, method, path, count, query, body))
         return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
 
     return asyncio.run(main())

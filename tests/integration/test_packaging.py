@@ -72,3 +72,7 @@ def test_installed_version_is_the_about_version(name):
     about = (ROOT / "packages" / name / "src" / name.replace("-", "_") / "__about__.py").read_text()
     version = re.search(r'__version__ = "([^"]+)"', about).group(1)
     assert importlib.metadata.version(name) == version
+
+
+def test_the_meta_package_depends_on_every_other_distribution():
+    assert set(PACKAGES["altapi"]) == set(PACKAGES) - {"altapi"}

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 import altapi_cache._rules
-from altapi_cache import CacheBackend, CacheManager, InMemoryCache, cache
+from altapi_cache import Cache, CacheBackend, CacheManager, InMemoryCache, cache
 from altapi_core import (
     AltAPI,
     BackgroundTasks,
@@ -238,11 +238,11 @@ def test_default_backend_comes_from_cache_manager_at_request_time():
     assert list(backend._data) == ["site:/item"]
 
 
-def test_app_cache_registers_a_cached_get_route():
-    app = AltAPI()
+def test_the_cache_extension_registers_a_cached_get_route():
+    app = AltAPI(extensions=[Cache()])
     calls = []
 
-    @app.cache("/report", expires=60)
+    @app.extensions["cache"].route("/report", expires=60)
     async def report(request):
         calls.append(1)
         return JSONResponse({"n": len(calls)})
@@ -253,6 +253,35 @@ def test_app_cache_registers_a_cached_get_route():
     assert hit.json() == {"n": 1}
     assert hit.headers["x-cache"] == "HIT"
     assert client.post("/report").status_code == 405
+
+
+def test_a_cached_route_lives_for_the_extensions_timeout_unless_it_says():
+    now = [1000.0]
+    backend = InMemoryCache(clock=lambda: now[0])
+    app = AltAPI(extensions=[Cache(timeout=10)])
+    calls = []
+
+    def count(request):
+        calls.append(request.path)
+        return JSONResponse({"n": len(calls)})
+
+    app.extensions["cache"].route("/default")(count)
+    app.extensions["cache"].route("/own", expires=100)(count)
+    CacheManager.init(backend)
+    client = TestClient(app)
+    assert [client.get(p).json() for p in ("/default", "/own")] == [{"n": 1}, {"n": 2}]
+    now[0] += 11  # past the app's timeout, within the route's own
+    assert client.get("/default").json() == {"n": 3}
+    assert client.get("/own").headers["x-cache"] == "HIT"
+
+
+def test_a_cache_extension_serves_one_app():
+    extension = Cache()
+    AltAPI(extensions=[extension])
+    with pytest.raises(ValueError, match="one app"):
+        AltAPI(extensions=[extension])
+    with pytest.raises(RuntimeError, match="add_extension"):
+        Cache().route("/x")
 
 
 def test_path_params_dependencies_and_sync_handlers_still_work():
@@ -382,6 +411,7 @@ async def asgi_get(app, path="/item", headers=()):
         "client": ("127.0.0.1", 1),
         "server": ("test", 80),
         "state": {},
+        "extensions": {"altapi.raise_server_exceptions": {}},  # as the TestClient asks
     }
     messages = []
 

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from altapi_core import URL, Headers, MutableHeaders, QueryParams, State
 
@@ -79,3 +81,24 @@ def test_state_is_an_attribute_bag():
     del state.user
     with pytest.raises(AttributeError):
         _ = state.user
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "a=1", "a=1&b=2&a=3", "a=&b", "&&a=1&", "a==b", "=x", "a=1;b=2", "é=ü", "a=%20&b=+"],
+)
+def test_query_parsing_by_hand_agrees_with_parse_qsl(query):
+    from urllib.parse import parse_qsl
+
+    from altapi_core.datastructures import parse_query
+
+    assert parse_query(query) == parse_qsl(query, keep_blank_values=True)
+
+
+@given(st.text(alphabet="ab=&;%+2é", max_size=20))
+def test_query_parsing_agrees_with_parse_qsl_on_any_string(query):
+    from urllib.parse import parse_qsl
+
+    from altapi_core.datastructures import parse_query
+
+    assert parse_query(query) == parse_qsl(query, keep_blank_values=True)

@@ -100,15 +100,18 @@ async def test_respond_turns_results_into_responses_and_errors_into_their_respon
     assert isinstance(response, JSONResponse) and error is None
     response, error = await gives(HTTPException(418, "teapot"))
     assert response.status_code == 418 and isinstance(error, HTTPException)
-    with pytest.raises(TypeError, match="handler 'h' returned int"):
-        await gives(3)
+    response, error = await gives(3)  # any value JSON can carry is sent as JSON
+    assert response.body == b"3"
+    with pytest.raises(TypeError, match="handler 'h' returned object"):
+        await gives(object())
 
 
 def test_as_response_passes_responses_and_names_the_handler_otherwise():
     response = Response(b"x")
     assert as_response(response, "h") is response
-    with pytest.raises(TypeError, match="handler 'h' returned str"):
-        as_response("text", "h")
+    assert as_response("text", "h").body == b'"text"'
+    with pytest.raises(TypeError, match="handler 'h' returned object"):
+        as_response(object(), "h")
 
 
 async def test_a_guard_layer_answers_first_or_finishes_the_response():

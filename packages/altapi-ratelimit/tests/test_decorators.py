@@ -189,6 +189,29 @@ def test_the_table_is_closed_and_removed_at_app_shutdown(clock, namespace):
     assert not os.path.exists(path)
 
 
+def test_a_rate_limited_route_attaches_the_extension_when_registered(clock, namespace):
+    app, limiter = _app(rate_limit(2, 60, clock=clock, namespace=namespace))
+    assert app.extensions["ratelimit"].limiters == [limiter]  # before any request
+    with TestClient(app) as client:
+        assert client.get("/x").status_code == 200
+    assert app.on_shutdown == []  # serving added nothing to the app
+    assert list(app.extensions) == ["ratelimit"]
+
+
+def test_one_limiter_on_two_routes_is_tracked_once(clock, namespace):
+    app = AltAPI()
+    limited = rate_limit(2, 60, clock=clock, namespace=namespace)
+
+    @app.get("/a")
+    @limited
+    async def a():
+        return PlainTextResponse("a")
+
+    app.get("/b")(a)
+    assert app.extensions["ratelimit"].limiters == [a.__altapi_rate_limiter__]
+    a.__altapi_rate_limiter__.close()
+
+
 def test_the_usual_guard_runs_in_c_on_the_compiled_table(clock, namespace, impl):
     app = AltAPI()
 
@@ -203,7 +226,7 @@ def test_the_usual_guard_runs_in_c_on_the_compiled_table(clock, namespace, impl)
     client = TestClient(app)
     assert client.get("/x").headers["x-ratelimit-remaining"] == "2"  # Python check, opens
     assert client.get("/x").headers["x-ratelimit-remaining"] == "1"  # C check, if built
-    guard._forget_hook()  # as in a forked child: the Python path first, to hook again
+    guard._after_fork()  # as in a forked child: the Python path first, on the child's table
     assert client.get("/x").headers["x-ratelimit-remaining"] == "0"
     assert client.get("/x").status_code == 429
     assert guard.check == check  # the same check throughout: never replaced

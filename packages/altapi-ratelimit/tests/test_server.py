@@ -105,3 +105,77 @@ def test_two_workers_admit_exactly_the_limit_and_remove_the_table(tmp_path, mode
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+KILLED_WORKER_SCRIPT = """
+import os, sys
+from altapi_core import AltAPI, JSONResponse
+from altapi_ratelimit import rate_limit
+
+app = AltAPI()
+
+
+@app.get("/ping")
+async def ping():
+    return JSONResponse({"pid": os.getpid()})
+
+
+@app.get("/hit")
+@rate_limit(20, 3600, key_func=lambda request: "everyone")
+async def hit():
+    return JSONResponse({"pid": os.getpid()})
+
+
+app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=2, access_log=False,
+        graceful_timeout=5, log_level="warning")
+"""
+
+
+def _tables_owned_by(pid: int) -> list[str]:
+    from altapi_ratelimit._naming import PREFIX, default_directory
+
+    directory = default_directory()
+    owned = []
+    for name in os.listdir(directory):
+        if name.startswith(PREFIX):
+            path = os.path.join(directory, name)
+            try:
+                with open(path, "rb") as table:
+                    table.seek(28)
+                    owner = int.from_bytes(table.read(4), "little")
+            except OSError:
+                continue
+            if owner == pid:
+                owned.append(path)
+    return owned
+
+
+def test_the_server_removes_a_table_whose_only_worker_was_sigkilled(tmp_path):
+    script = tmp_path / "serve.py"
+    script.write_text(KILLED_WORKER_SCRIPT)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                _get(url + "/ping")
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)  # polling a starting process; bounded by the deadline
+        worker = _get(url + "/hit").json()["pid"]  # this worker alone opened the table
+        assert len(_tables_owned_by(process.pid)) == 1
+        os.kill(worker, signal.SIGKILL)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert _tables_owned_by(process.pid) == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

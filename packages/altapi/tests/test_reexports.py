@@ -11,7 +11,7 @@ from altapi import depends, http, middleware, testing, websocket
 
 
 def test_top_level_names():
-    assert altapi.AltAPI is altapi_core.AltAPI
+    assert issubclass(altapi.AltAPI, altapi_core.AltAPI)  # with the extensions: test_app.py
     assert altapi.APIRouter is altapi_core.APIRouter
 
 
@@ -59,9 +59,39 @@ def test_file_response_and_test_client_come_from_core():
         "altapi.caching",
         "altapi.ratelimit",
         "altapi.templating",
+        "altapi.params",
+        "altapi.security",
+        "altapi.exceptions",
     ],
 )
 def test_every_public_module_declares_what_it_exports(module):
     imported = importlib.import_module(module)
     for name in imported.__all__:
         assert hasattr(imported, name), f"{module} lists {name} but has no such attribute"
+
+
+def test_typed_parameter_names_come_from_core():
+    import altapi_core.params
+    import altapi_core.security
+    from altapi import exceptions, params, security
+    from altapi_core.validation import RequestValidationError
+
+    for name in ("Query", "Header", "Cookie", "Path", "Body", "Form", "File"):
+        assert getattr(params, name) is getattr(altapi_core.params, name)
+    for name in security.__all__:
+        assert getattr(security, name) is getattr(altapi_core.security, name)
+    assert exceptions.RequestValidationError is RequestValidationError
+    assert http.UploadFile is altapi_core.UploadFile
+
+
+def test_the_app_has_openapi_and_its_settings():
+    from altapi.testing import TestClient
+    from altapi_openapi import OpenAPI
+
+    app = altapi.AltAPI(title="Notes", version="1.0.0", redoc_url=None)
+    assert isinstance(app.extensions["openapi"], OpenAPI)
+    assert app.openapi()["info"] == {"title": "Notes", "version": "1.0.0"}
+    client = TestClient(app)
+    assert client.get("/openapi.json").json() == app.openapi()
+    assert client.get("/docs").status_code == 200
+    assert client.get("/redoc").status_code == 404

@@ -65,7 +65,7 @@ def cache(
     are not stored; a `StreamingResponse` is stored only when its whole body
     fits (it is recorded while sent, never delayed).
     """
-    policy = _ResponseCache(expires, key_prefix, backend, key_func, statuses, max_entry_bytes)
+    policy = cache_layer(expires, key_prefix, backend, key_func, statuses, max_entry_bytes)
 
     def decorator(handler: F) -> F:
         # Recorded on the handler; the route decorator builds it into the route's pipeline.
@@ -74,6 +74,18 @@ def cache(
         return handler
 
     return decorator
+
+
+def cache_layer(
+    expires: float | None = 300,
+    key_prefix: str | None = None,
+    backend: CacheBackend | None = None,
+    key_func: KeyFunc | None = None,
+    statuses: Iterable[int] = (200,),
+    max_entry_bytes: int = 1024 * 1024,
+) -> _ResponseCache:
+    """What `@cache(...)` declares on a handler, to pass as a route's `guards=[...]`."""
+    return _ResponseCache(expires, key_prefix, backend, key_func, statuses, max_entry_bytes)
 
 
 class _ResponseCache:

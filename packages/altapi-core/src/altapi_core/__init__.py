@@ -6,6 +6,7 @@ from .background import BackgroundTask, BackgroundTasks
 from .connection import HTTPConnection
 from .datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
 from .exceptions import HTTPException, WebSocketException
+from .extensions import Extension
 from .middleware import BaseMiddleware, Middleware
 from .requests import ClientDisconnect, Request
 from .responses import (
@@ -35,6 +36,7 @@ __all__ = [
     "HTTPConnection",
     "HTTPException",
     "EventSourceResponse",
+    "Extension",
     "Headers",
     "JSONResponse",
     "Middleware",

@@ -12,11 +12,13 @@ from altapi_di import Depends, Injector
 from altapi_router import Router
 
 from .background import BackgroundTasks
+from .binding import resolve_parameter
 from .connection import HTTPConnection
 from .datastructures import State
 from .dispatch import Dispatcher, FunctionMiddleware
 from .endpoints import Endpoint
 from .errors import ErrorHandlers, ExceptionHandler
+from .extensions import E, Extension, Extensions
 from .lifespan import Lifespan
 from .middleware.base import Middleware
 from .requests import Request
@@ -27,7 +29,7 @@ __all__ = ["AltAPI"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_PARAM = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
+_PARAM = re.compile(r"{([^{}:]+)(?::([^{}]*))?}")
 
 
 def _sources() -> dict[object, str]:
@@ -53,9 +55,7 @@ class AltAPI(RouteDecorators):
     def __init__(
         self,
         middleware: Sequence[Middleware] | None = None,
-        templates_directory: str = "templates",
         static_directory: str | None = None,
-        cache_timeout: int = 300,
         debug: bool = False,
         max_body_size: int | None = 10 * 1024 * 1024,
         lifespan: Lifespan | None = None,
@@ -66,9 +66,11 @@ class AltAPI(RouteDecorators):
         dependencies: Sequence[Depends] | None = None,
         redirect_slashes: bool = True,
         websocket_max_size: int | None = 16 * 1024 * 1024,
+        extensions: Sequence[Extension] = (),
+        body_timeout: float | None = 30.0,
     ) -> None:
         self.router = Router()
-        self.injector = Injector(_sources(), run_sync=run_sync)
+        self.injector = Injector(_sources(), run_sync=run_sync, resolve_parameter=resolve_parameter)
         self.dependency_overrides = self.injector.overrides
         self.state = State()
         self.errors = ErrorHandlers(debug)
@@ -83,16 +85,18 @@ class AltAPI(RouteDecorators):
         self.on_shutdown = list(on_shutdown or [])
         self.after_startup: list[Callable[[], None]] = []
         self.dependencies = tuple(dependencies or ())
-        self.templates_directory = templates_directory
         self.static_directory = static_directory
-        self.cache_timeout = cache_timeout
         self.max_body_size = max_body_size
         self.redirect_slashes = redirect_slashes
         self.websocket_max_size = websocket_max_size
+        self.body_timeout = body_timeout  # read by Request.stream(): 408 to a dripping client
         self._stack: ASGIApp | None = None
         self._dispatcher: Dispatcher | None = None
         if static_directory is not None:
             self.mount("/static", directory=static_directory, name="static")
+        self.extensions = Extensions()
+        for extension in extensions:
+            self.add_extension(extension)
 
     @property
     def debug(self) -> bool:
@@ -110,13 +114,19 @@ class AltAPI(RouteDecorators):
             spec.endpoint,
             self.injector,
             route=spec.describe(),
-            path_params=_PARAM.findall(spec.path),
+            path_params=[name for name, _ in _PARAM.findall(spec.path)],
+            string_path_params=[n for n, kind in _PARAM.findall(spec.path) if kind in ("", "str")],
+            options=spec.options,
             websocket=spec.websocket,
             dependencies=self.dependencies + spec.dependencies,
             guards=spec.guards,
             name=name,
             errors=self.errors,
         )
+        for guard in endpoint.guards:
+            attach = getattr(guard, "attach", None)  # optional: see guards.py
+            if attach is not None:
+                attach(self)
         if spec.methods is None:
             self.router.add_websocket(spec.path, endpoint, name=name)
         else:
@@ -162,18 +172,14 @@ class AltAPI(RouteDecorators):
             self._dispatcher = None
             self._stack = None
 
-    def cache(self, path: str, expires: int = 300) -> Callable[[F], F]:
-        """Register a cached GET route (the same as `@app.get(path)` over `@cache(expires)`)."""
-        try:
-            from altapi_cache import cache as cache_response  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            raise RuntimeError("app.cache() needs altapi-cache: pip install altapi-cache") from None
+    # --- extensions ----------------------------------------------------------------------
 
-        def decorator(func: F) -> F:
-            self.add_route(path, cache_response(expires=expires)(func), ["GET"])
-            return func
-
-        return decorator
+    def add_extension(self, extension: E) -> E:
+        """Attach an add-on (see altapi_core.extensions): kept in `app.extensions[name]`,
+        set up now, started and shut down with the app. Attaching the same one twice is
+        a no-op; another one under a name already taken is an error."""
+        self._check_not_started("attach an extension")
+        return self.extensions.add(self, extension)
 
     # --- middleware, errors and events -----------------------------------------------------
 

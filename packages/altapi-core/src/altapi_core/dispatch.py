@@ -14,7 +14,7 @@ import anyio
 
 from .context import _current as _current_request
 from .endpoints import Endpoint
-from .errors import ErrorHandlers
+from .errors import ErrorHandlers, report_server_error
 from .exchange import Exchange
 from .lifespan import run_lifespan
 from .requests import ClientDisconnect, Request
@@ -107,7 +107,8 @@ class Dispatcher:
                 await response(scope, receive, send)
             finally:
                 await _finish(exchange, exc, request)
-            raise  # the server logs it; TestClient re-raises it in the test
+            report_server_error(scope, exc)  # logged; the connection stays open
+            return
         try:
             await response(scope, receive, send)
         except BaseException as exc:

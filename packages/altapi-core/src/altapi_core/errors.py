@@ -14,9 +14,13 @@ from .endpoints import is_async_callable
 from .exceptions import HTTPException
 from .responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-__all__ = ["ErrorHandlers", "ExceptionHandler"]
+__all__ = ["RAISE_SERVER_EXCEPTIONS", "ErrorHandlers", "ExceptionHandler", "report_server_error"]
 
 logger = logging.getLogger("altapi.error")
+
+# An ASGI extension a server (the TestClient) puts in scope["extensions"] to get back
+# the exception behind a 500 instead of having it logged.
+RAISE_SERVER_EXCEPTIONS = "altapi.raise_server_exceptions"
 
 ExceptionHandler = Callable[[Any, Any], Any]
 
@@ -115,6 +119,18 @@ class ErrorHandlers:
         return PlainTextResponse("Internal Server Error", status_code=500)
 
 
+def report_server_error(scope: Any, exc: BaseException) -> None:
+    """Log the exception behind a 500 that was sent whole, keeping the connection open.
+
+    Re-raising would make the server close a kept-alive connection, losing the next
+    request a client had already sent on it (Starlette re-raises). A server that asks
+    for the exception with the RAISE_SERVER_EXCEPTIONS extension gets it raised.
+    """
+    if RAISE_SERVER_EXCEPTIONS in (scope.get("extensions") or ()):
+        raise exc
+    logger.error("Exception in %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
+
+
 class ServerErrorBoundary:
     """Outermost wrapper when user ASGI middleware is installed: a 500 for what escapes it."""
 
@@ -143,4 +159,6 @@ class ServerErrorBoundary:
                 request = Request(scope, receive)
                 response = await self.errors.server_error(request, exc)
                 await response(scope, receive, send)
-            raise
+                report_server_error(scope, exc)
+                return
+            raise  # the response is incomplete: the server must close the connection

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from typing import Any
 
 from altapi_di import RequestScope
 
@@ -19,6 +20,7 @@ class Exchange(RequestScope):
     # allocation, and dependencies need no scope of their own (~800 instructions).
     tasks: BackgroundTasks | None = None
     error: BaseException | None = None
+    values: Any = None  # a plan's values, when a layer made them early (pipeline.binding)
 
     def background_tasks(self) -> BackgroundTasks:
         """This request's BackgroundTasks, made on first use."""

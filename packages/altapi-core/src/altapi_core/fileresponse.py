@@ -15,7 +15,7 @@ from anyio.to_thread import run_sync
 
 from .background import BackgroundTask
 from .datastructures import Headers, _header_value
-from .responses import Response, _content_type
+from .responses import Response, _content_type, until_disconnect
 from .types import Receive, Scope, Send
 
 __all__ = ["FileResponse"]
@@ -25,6 +25,20 @@ CHUNK_SIZE = 64 * 1024
 
 class _RangeError(Exception):
     pass
+
+
+def _byte_position(digits: str) -> int:
+    """A range's decimal position; one longer than any file can be reads as "past the end"
+    (int() refuses over 4,300 digits, and such a number cannot be a real position)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 19 else _PAST_ANY_FILE
+
+
+_PAST_ANY_FILE = 2**63
+
+
+def _is_decimal(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # str.isdigit alone takes "²" and "٣"
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -40,15 +54,15 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
         return None
     first, dash, last = spec.strip().partition("-")
     first, last = first.strip(), last.strip()
-    if not dash or not (first or last) or not (first + last).isdigit():
+    if not dash or not (first or last) or not _is_decimal(first + last):
         raise _RangeError(header)
     if not first:  # suffix: the last N bytes
-        length = int(last)
-        if length == 0:
+        length = _byte_position(last)
+        if length == 0 or size == 0:  # no byte to send: bytes 0--1/0 is no answer
             raise _RangeError(header)
         return max(size - length, 0), size
-    start = int(first)
-    end = min(int(last) + 1, size) if last else size
+    start = _byte_position(first)
+    end = min(_byte_position(last) + 1, size) if last else size
     if start >= size or end <= start:
         raise _RangeError(header)
     return start, end
@@ -138,12 +152,13 @@ class FileResponse(Response):
         if method == "HEAD":
             await send({"type": "http.response.body", "body": b""})
         else:
-            await self._send_file(start, end, send)
+            await until_disconnect(receive, self._send_file(start, end, send))
         if self.background is not None:
             await self.background()
 
     async def _send_file(self, start: int, end: int, send: Send) -> None:
-        async with await anyio.open_file(self.path, "rb") as file:
+        file = await anyio.open_file(self.path, "rb")
+        try:
             if start:
                 await file.seek(start)
             remaining = end - start
@@ -154,6 +169,9 @@ class FileResponse(Response):
                 await send({"type": "http.response.body", "body": chunk, "more_body": more})
                 if not more:
                     return
+        finally:
+            with anyio.CancelScope(shield=True):  # also when the client left (cancelled)
+                await file.aclose()
 
     async def _unsatisfiable(self, size: int, send: Send) -> None:
         body = b"Requested Range Not Satisfiable"

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import unquote_to_bytes
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
 from .datastructures import Headers
 from .exceptions import HTTPException
@@ -43,20 +44,44 @@ def _unquote_plus(raw: bytes, what: str) -> str:
     return _decode(unquote_to_bytes(raw.replace(b"+", b" ")), what)
 
 
-def parse_urlencoded(body: bytes, limits: FormLimits) -> FormData:
-    if _BAD_PERCENT.search(body):
-        raise HTTPException(400, "Form data has an invalid percent-encoding")
+async def parse_urlencoded(chunks: AsyncIterator[bytes], limits: FormLimits) -> FormData:
+    """Fields counted and bounded as the body streams in: a flood of `&` is refused after
+    `max_fields` pairs, holding no more than a chunk and one unfinished field meanwhile."""
     items: list[tuple[str, str | UploadFile]] = []
-    for pair in body.split(b"&"):
-        if not pair:
-            continue
-        if len(items) >= limits.max_fields:
-            raise HTTPException(400, f"Too many form fields (the limit is {limits.max_fields})")
-        name, _, value = pair.partition(b"=")
-        if len(value) > limits.max_part_size:
+    # Empty pairs (`a&&b`) are skipped but still counted, so that `&&&...` is refused too.
+    pieces_left = 2 * limits.max_fields + 1
+    pending = b""
+    async for chunk in chunks:
+        pending += chunk
+        pairs = pending.split(b"&", pieces_left)  # PERF: split in C, bounded by the budget
+        pending = pairs.pop()  # the unfinished pair (or all past the budget)
+        pieces_left -= len(pairs)
+        for pair in pairs:
+            _add_pair(items, pair, limits)
+        if pieces_left == 0 and b"&" in pending:
+            _too_many_fields(limits)
+        value_starts = pending.find(b"=") + 1
+        if len(pending) - value_starts > limits.max_part_size:
             raise HTTPException(413, f"Form field is over {limits.max_part_size} bytes")
-        items.append((_unquote_plus(name, "Form field name"), _unquote_plus(value, "Form field")))
+    _add_pair(items, pending, limits)
     return FormData(items)
+
+
+def _add_pair(items: list[tuple[str, str | UploadFile]], pair: bytes, limits: FormLimits) -> None:
+    if not pair:
+        return
+    if len(items) >= limits.max_fields:
+        _too_many_fields(limits)
+    name, _, value = pair.partition(b"=")
+    if len(value) > limits.max_part_size:
+        raise HTTPException(413, f"Form field is over {limits.max_part_size} bytes")
+    if b"%" in pair and _BAD_PERCENT.search(pair):
+        raise HTTPException(400, "Form data has an invalid percent-encoding")
+    items.append((_unquote_plus(name, "Form field name"), _unquote_plus(value, "Form field")))
+
+
+def _too_many_fields(limits: FormLimits) -> NoReturn:
+    raise HTTPException(400, f"Too many form fields (the limit is {limits.max_fields})")
 
 
 class _Part:
@@ -74,6 +99,7 @@ class _MultipartState:
 
     def __init__(self) -> None:
         self.events: list[tuple[str, bytes]] = []
+        self.seen_bytes = False
         self._field = b""
         self._value = b""
 
@@ -118,6 +144,7 @@ async def parse_multipart(
     part = _Part()
     try:
         async for chunk in chunks:
+            state.seen_bytes = state.seen_bytes or bool(chunk)
             try:
                 parser.write(chunk)
             except Exception as exc:  # python-multipart raises its own error types
@@ -147,9 +174,7 @@ async def parse_multipart(
                     else:
                         fields += 1
                         if fields > limits.max_fields:
-                            raise HTTPException(
-                                400, f"Too many form fields (the limit is {limits.max_fields})"
-                            )
+                            _too_many_fields(limits)
                 elif kind == "data":
                     if part.file is not None:
                         if (
@@ -171,6 +196,9 @@ async def parse_multipart(
                     else:
                         items.append((part.name, _decode(bytes(part.data), "Form field")))
             state.events.clear()
+        # An empty body is an empty form; any other body must reach its closing boundary.
+        if parser.state != MultipartState.END and (items or state.seen_bytes):
+            raise HTTPException(400, "Multipart body ends before its closing boundary")
         parser.finalize()
     except BaseException:
         for _, item in items:

@@ -9,7 +9,9 @@ A guard (`@rate_limit`, or `guards=[...]` on a route) decides before the
 handler runs: `check(connection)` returns a Response to answer at once, or a
 token (or a coroutine giving one of those); on HTTP routes, after the handler,
 `finish(response, token)` may amend its response and `amend(exc, token)` an
-HTTPException it raised. Guards apply to WebSocket routes too: a refusal there
+HTTPException it raised. A guard may also have `attach(app)`, called when a
+route it guards is registered (to attach an extension it needs, e.g. one that
+closes its resources at shutdown). Guards apply to WebSocket routes too: a refusal there
 refuses the handshake. An around-layer (`@cache`) has `around(request,
 call_handler)` and decides whether and how to call the handler (HTTP only).
 """

@@ -3,10 +3,13 @@
 An `Endpoint` chains them once, outermost first (see docs/architecture.md):
 
     respond(...)          errors become responses; the result becomes a Response
+                          (JSON, or as `status_code`/`response_model` say)
       guarded(...)        one per guard (@rate_limit, guards=[...]): may answer first
         invoker(...)      binds the arguments (values + the DI plan), calls the handler
-     or invoker_with_arounds(...)  binds the arguments, then the around-layers
-                          (@cache) decide whether and how to call the handler
+     or bound_invoker(...)  the same, the typed parameters read from the request first
+                          (bound.py; every error in one 422)
+     or binding(...) + invoker_with_arounds(...)  binds the arguments, then the
+                          around-layers (@cache) decide whether and how to call the handler
 
 Every layer is a `Call`: `(connection, path_params, exchange) -> awaitable`; the
 innermost gives the handler's result, the others a Response. A WebSocket route
@@ -50,15 +53,31 @@ Provider = Callable[[Any, Exchange], Any]
 
 
 def as_response(result: Any, handler_name: str) -> Response:
-    """A handler's result as a Response: a dict or list is sent as JSON."""
+    """A handler's result as a Response: any other value is sent as JSON."""
     if isinstance(result, Response):
         return result
-    if isinstance(result, dict | list):
+    try:
         return JSONResponse(result)
-    raise TypeError(
-        f"handler {handler_name!r} returned {type(result).__name__}; "
-        "return a Response (or a dict or list, sent as JSON)"
-    )
+    except TypeError:
+        raise TypeError(
+            f"handler {handler_name!r} returned {type(result).__name__}, which JSON cannot "
+            "carry; return a Response or a value API.md lists (dict, list, model, ...)"
+        ) from None
+
+
+ToResponse = Callable[[Any], Response]
+
+
+def to_response(name: str, shape: ToResponse | None = None) -> ToResponse:
+    """How a route's results become Responses: `shape` (status_code, response_model;
+    see encoding.py) when the route has one, else `as_response`."""
+    if shape is not None:
+        return shape
+    return functools.partial(_as_response_of, name)
+
+
+def _as_response_of(name: str, result: Any) -> Response:
+    return result if isinstance(result, Response) else as_response(result, name)
 
 
 # --- argument binding and invoke ---------------------------------------------------------
@@ -170,7 +189,12 @@ def invoker(
 
 
 def invoker_with_arounds(
-    handler: Callable[..., Any], plan: Plan, values: Values, arounds: Sequence[Around], name: str
+    handler: Callable[..., Any],
+    plan: Plan,
+    values: Values,
+    arounds: Sequence[Around],
+    name: str,
+    finish: ToResponse | None = None,
 ) -> Call:
     """The innermost layer when around-layers (e.g. @cache) wrap the handler: the
     arguments are bound first (dependencies run, a route's `dependencies=` guard
@@ -179,12 +203,13 @@ def invoker_with_arounds(
     solve = plan.solve
     call = _calling(handler, plan.calls_async)
     layers = [layer.around for layer in reversed(arounds)]  # innermost first
+    shape = finish or to_response(name)
 
     async def call_around(request: Any, path_params: dict[str, Any], exchange: Exchange) -> Any:
         kwargs = await solve(values(request, exchange), path_params, exchange)
 
         async def call_handler() -> Response:
-            return as_response(await call(kwargs), name)
+            return shape(await call(kwargs))
 
         call_next: CallHandler = call_handler
         for around in layers:
@@ -201,8 +226,9 @@ def _noop(*args: Any) -> None:
     return None
 
 
-def guarded(guard: Guard, inner: Call, name: str) -> Call:
+def guarded(guard: Guard, inner: Call, name: str, shape: ToResponse | None = None) -> Call:
     """A guard's check before the rest; its `finish`/`amend` see the outcome."""
+    shape = shape or to_response(name)
     check = guard.check
     finish = getattr(guard, "finish", _noop)
     amend = getattr(guard, "amend", _noop)
@@ -214,7 +240,7 @@ def guarded(guard: Guard, inner: Call, name: str) -> Call:
         if isinstance(token, Response):
             return token  # refused: the handler does not run
         try:
-            response = as_response(await inner(request, path_params, exchange), name)
+            response = shape(await inner(request, path_params, exchange))
         except Exception as exc:
             amend(exc, token)
             raise
@@ -243,14 +269,17 @@ def guarded_websocket(guard: Guard, inner: Call) -> Call:
 # --- the outermost layer -----------------------------------------------------------------
 
 
-def respond(inner: Call, name: str, errors: Any) -> Call:
-    """Errors mapped to responses by the app's handlers; the result made a Response."""
+def respond(inner: Call, name: str, errors: Any, shape: ToResponse | None = None) -> Call:
+    """Errors mapped to responses by the app's handlers; the result made a Response
+    (by `shape` when the route has `status_code` or `response_model`)."""
 
     async def call_and_respond(
         request: Any, path_params: dict[str, Any], exchange: Exchange
     ) -> Response:
         try:
             result = await inner(request, path_params, exchange)
+            if shape is not None:
+                return shape(result)
             return result if isinstance(result, Response) else as_response(result, name)
         except Exception as exc:
             exchange.error = exc

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Generator
 from typing import Any
 
 import anyio
@@ -10,12 +11,33 @@ import ujson
 
 from .connection import HTTPConnection
 from .datastructures import URL
+from .deadlines import receive_within
 from .exceptions import HTTPException
 from .formparsers import FormLimits, parse_multipart, parse_urlencoded
 from .types import Message, Receive, Scope, Send
 from .uploads import FormData
 
-__all__ = ["ClientDisconnect", "Request"]
+__all__ = ["ClientDisconnect", "FormCall", "Request"]
+
+
+class FormCall:
+    """What `request.form()` returns: awaitable, or an async context manager whose exit
+    closes the uploaded files. The form is parsed only when awaited or entered."""
+
+    __slots__ = ("_limits", "_request")
+
+    def __init__(self, request: Request, limits: FormLimits) -> None:
+        self._request = request
+        self._limits = limits
+
+    def __await__(self) -> Generator[Any, None, FormData]:
+        return self._request._parsed_form(self._limits).__await__()
+
+    async def __aenter__(self) -> FormData:
+        return await self._request._parsed_form(self._limits)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._request.close()
 
 
 class ClientDisconnect(Exception):
@@ -31,6 +53,8 @@ async def _no_send(message: Message) -> None:
 
 
 _MISSING: Any = object()
+_clock = time.monotonic
+_SLOWEST_BODY = 1024.0  # bytes a second: the pace a body's deadline moves on by
 
 
 class Request(HTTPConnection):
@@ -112,11 +136,23 @@ class Request(HTTPConnection):
             if declared is not None and declared > limit:
                 raise HTTPException(413, f"Request body is over the {limit}-byte limit")
         received = 0
+        # The app's body_timeout: how long the client may keep us waiting for its body,
+        # plus a second for each KiB it has sent (a steady upload goes on, a drip does not).
+        allowed = getattr(self.scope.get("app"), "body_timeout", None)
         while True:
             if self._pending is not None:
                 message, self._pending = self._pending, None
-            else:
+            elif allowed is None:
                 message = await self._receive()
+            else:
+                started = _clock()
+                late = await receive_within(self._receive, allowed + received / _SLOWEST_BODY)
+                if late is None:
+                    raise HTTPException(
+                        408, "The request body was not received in time", {"Connection": "close"}
+                    )
+                message = late
+                allowed -= _clock() - started
             kind = message["type"]
             if kind == "http.request":
                 chunk = message.get("body", b"")
@@ -152,23 +188,28 @@ class Request(HTTPConnection):
         except UnicodeDecodeError:
             raise HTTPException(400, "Request body is not valid UTF-8") from None
 
-    async def form(
+    def form(
         self,
         *,
         max_fields: int = 1000,
         max_files: int = 1000,
         max_part_size: int = 1024 * 1024,
         max_file_size: int | None = None,
-    ) -> FormData:
-        """Urlencoded or multipart form data, within the given limits (400/413 past them)."""
+    ) -> FormCall:
+        """Urlencoded or multipart form data, within the given limits (400/413 past them):
+        `await request.form()`, or `async with request.form() as form:` to close the
+        uploaded files on leaving the block (as in Starlette)."""
+        limits = FormLimits(max_fields, max_files, max_part_size, max_file_size)
+        return FormCall(self, limits)
+
+    async def _parsed_form(self, limits: FormLimits) -> FormData:
         if self._form is None:
-            limits = FormLimits(max_fields, max_files, max_part_size, max_file_size)
             content_type = self.headers.get("content-type", "")
             media = content_type.split(";", 1)[0].strip().lower()
             if media == "multipart/form-data":
                 self._form = await parse_multipart(content_type, self.stream(), limits)
             elif media == "application/x-www-form-urlencoded":
-                self._form = parse_urlencoded(await self.body(), limits)
+                self._form = await parse_urlencoded(self.stream(), limits)
             else:
                 self._form = FormData()
         return self._form

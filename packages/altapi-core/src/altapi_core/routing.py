@@ -44,6 +44,17 @@ ROUTE_OPTIONS: dict[str, RouteOption] = {
     "name": RouteOption(None, True, "the route's name for url_path_for (default: the function's)"),
     "dependencies": RouteOption((), True, "[Depends(f), ...] run for their effect first"),
     "guards": RouteOption((), True, "objects with check(connection) run before the handler"),
+    # How the result is answered, and how the OpenAPI document shows the route.
+    "status_code": RouteOption(None, False, "the status of a result that is not a Response"),
+    "response_model": RouteOption(None, False, "a type the result is validated and filtered by"),
+    "tags": RouteOption((), False, "OpenAPI tags"),
+    "summary": RouteOption(None, False, "OpenAPI summary (default: from the function's name)"),
+    "description": RouteOption(None, False, "OpenAPI description (default: the docstring)"),
+    "response_description": RouteOption("Successful Response", False, "OpenAPI"),
+    "responses": RouteOption(None, False, "other responses: {404: {'description', 'model'}}"),
+    "deprecated": RouteOption(None, False, "shown as deprecated in OpenAPI"),
+    "operation_id": RouteOption(None, False, "OpenAPI operationId"),
+    "include_in_schema": RouteOption(True, False, "False leaves the route out of OpenAPI"),
 }
 
 
@@ -60,7 +71,9 @@ def route_options(where: str, options: Mapping[str, Any], websocket: bool) -> di
             f"{kind} takes: {', '.join(allowed)}"
         )
     checked = {name: options.get(name, ROUTE_OPTIONS[name].default) for name in allowed}
-    for name in ("dependencies", "guards"):
+    for name in ("dependencies", "guards", "tags"):
+        if name not in checked:
+            continue
         value = checked[name]
         if value is None:
             value = ()
@@ -202,13 +215,19 @@ class RouteDecorators:
 class APIRouter(RouteDecorators):
     """A group of routes with a shared `prefix` and `dependencies`; include it in an app."""
 
-    def __init__(self, prefix: str = "", dependencies: Sequence[Depends] | None = None) -> None:
+    def __init__(
+        self,
+        prefix: str = "",
+        dependencies: Sequence[Depends] | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ValueError(
                 f"a router prefix must start with '/' and not end with '/': {prefix!r}"
             )
         self.prefix = prefix
         self.dependencies = tuple(dependencies or ())
+        self.tags = tuple(tags or ())
         self.specs: list[RouteSpec] = []
 
     def add_spec(self, spec: RouteSpec) -> None:
@@ -230,7 +249,16 @@ class APIRouter(RouteDecorators):
             replace(
                 spec,
                 path=join_paths(outer, spec.path) if outer else spec.path,
-                options={**spec.options, "dependencies": extra + spec.dependencies},
+                options={
+                    **spec.options,
+                    "dependencies": extra + spec.dependencies,
+                    **({} if spec.websocket else {"tags": _merged(self.tags, spec.options)}),
+                },
             )
             for spec in self.specs
         ]
+
+
+def _merged(tags: tuple[str, ...], options: Mapping[str, Any]) -> tuple[str, ...]:
+    """A router's tags first, then the route's own, each once."""
+    return tuple(dict.fromkeys([*tags, *options.get("tags", ())]))

@@ -12,6 +12,7 @@ import ujson
 
 from .background import BackgroundTask
 from .responses import StreamingResponse
+from .shutdown import wait_for_shutdown
 from .types import Send
 
 __all__ = ["EventSourceResponse", "ServerSentEvent"]
@@ -66,7 +67,8 @@ def _encode(item: Any) -> bytes:
 class EventSourceResponse(StreamingResponse):
     """Stream events from `content`, with a `: ping` comment every `ping` seconds.
 
-    The iterator is closed when the client goes away. Read the client's
+    The iterator is closed when the client goes away, and the stream ends (cleanly)
+    when the server is asked to shut down (see shutdown.py). Read the client's
     `Last-Event-ID` from `request.headers.get("last-event-id")` to resume.
     """
 
@@ -106,6 +108,12 @@ class EventSourceResponse(StreamingResponse):
                         await send_chunk(b": ping\n\n")
 
                 group.start_soon(ping)
+
+            async def end_on_shutdown() -> None:
+                await wait_for_shutdown()
+                group.cancel_scope.cancel()  # the closing chunk below ends the response
+
+            group.start_soon(end_on_shutdown)
             async for item in self._chunks():
                 await send_chunk(_encode(item))
             group.cancel_scope.cancel()

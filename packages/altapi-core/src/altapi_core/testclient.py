@@ -16,6 +16,7 @@ import anyio
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
+from .errors import RAISE_SERVER_EXCEPTIONS
 from .testwebsocket import (
     WebSocketDenialResponse,
     WebSocketTestSession,
@@ -110,6 +111,8 @@ class TestClient(httpx.Client):
             "state": dict(self._lifespan_state),
             "extensions": {"http.response.debug": {}, "websocket.http.response": {}},
         }
+        if self.raise_server_exceptions:
+            scope["extensions"][RAISE_SERVER_EXCEPTIONS] = {}
         return scope
 
     async def _call(self, scope: Scope, body: bytes) -> tuple[int, list[Any], bytes]:

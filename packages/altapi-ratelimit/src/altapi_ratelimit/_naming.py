@@ -10,6 +10,7 @@ The namespace, first match wins:
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import hashlib
 import multiprocessing
@@ -17,11 +18,21 @@ import os
 import re
 import struct
 import tempfile
+from collections.abc import Callable
 
-__all__ = ["NAMESPACE_ENV", "PREFIX", "SERVER_ID_ENV", "default_directory", "resolve", "sweep"]
+from altapi_core.server import SERVER_ID_ENV
+
+__all__ = [
+    "NAMESPACE_ENV",
+    "PREFIX",
+    "SERVER_ID_ENV",
+    "default_directory",
+    "remove_own_tables_at_exit",
+    "resolve",
+    "sweep",
+]
 
 NAMESPACE_ENV = "ALTAPI_RATELIMIT_NAMESPACE"
-SERVER_ID_ENV = "ALTAPI_SERVER_ID"
 PREFIX = "altapi-rl-"
 _OWNER = struct.Struct("<I")  # the owner pid, at byte 28 of the header
 
@@ -74,6 +85,25 @@ def _alive(pid: int) -> bool:
 
 def sweep(directory: str) -> list[str]:
     """Remove tables left by crashed servers: owner dead and nobody has the file open."""
+    return _remove_unused(directory, lambda owner: owner != 0 and not _alive(owner))
+
+
+_cleaned_at_exit: set[str] = set()
+
+
+def remove_own_tables_at_exit(directory: str) -> None:
+    """At this process's exit, remove the unused tables it owns (it is their server's
+    master): a worker SIGKILLed while it alone had a table open never removes it."""
+    if directory in _cleaned_at_exit:
+        return
+    _cleaned_at_exit.add(directory)
+    me = os.getpid()
+    # a forked worker inherits the registration: os.getpid() tells it apart
+    atexit.register(_remove_unused, directory, lambda owner: owner == me == os.getpid())
+
+
+def _remove_unused(directory: str, owner_done: Callable[[int], bool]) -> list[str]:
+    """Remove the tables whose owner pid `owner_done` accepts and that nobody has open."""
     removed: list[str] = []
     try:
         names = [n for n in os.listdir(directory) if n.startswith(PREFIX)]
@@ -88,7 +118,7 @@ def sweep(directory: str) -> list[str]:
         try:
             raw = os.pread(fd, 4, 28)
             owner = _OWNER.unpack(raw)[0] if len(raw) == 4 else 0
-            if owner == 0 or _alive(owner):
+            if not owner_done(owner):
                 continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -12,6 +12,7 @@ from altapi_core import HTTPException, JSONResponse, Response
 from altapi_core.guards import declare
 
 from . import limiter as limiter_module
+from .extension import rate_limits
 from .keys import client_ip, client_ip_behind
 from .limiter import Decision, RateLimiter, unique_name
 
@@ -44,10 +45,9 @@ class Guard:
         self.key_func = key_func
         self.skip_when = skip_when
         self.ietf_headers = ietf_headers
-        # Whether this process has put the limiter's close in the app's shutdown hooks;
-        # a forked worker starts over (paid at fork, not as a getpid() per request).
-        self.hooked = False
-        os.register_at_fork(after_in_child=self._forget_hook)
+        # A forked worker opens its own table: back to the Python path once, which
+        # binds the fast path again to the child's table.
+        os.register_at_fork(after_in_child=self._after_fork)
         # PERF: the usual guard (the default key, no skip test, no IETF fields, a
         # RateLimiter on the compiled table) checks and finishes in C: its `check` and
         # `finish` are the table's GuardFastPath, made here once (14.2k -> 6.1k
@@ -67,10 +67,14 @@ class Guard:
             self.check = self._fast_path.check  # type: ignore[method-assign]
             self.finish = self._fast_path.finish  # type: ignore[method-assign]
 
-    def _forget_hook(self) -> None:
-        self.hooked = False
+    def _after_fork(self) -> None:
         if self._fast_path is not None:
-            self._fast_path.bind(None)  # back to the Python check once, to hook again
+            self._fast_path.bind(None)  # back to the Python check once, to bind again
+
+    def attach(self, app: Any) -> None:
+        """Called when a route this guards is registered: the app closes the limiter at
+        shutdown (see altapi_ratelimit.extension)."""
+        rate_limits(app).track(self.limiter)
 
     def _settle_outcome(self, request: Any, outcome: Decision | float | None) -> Any:
         """The fast path's rare outcomes: a refusal, a full table, a closed table."""
@@ -79,18 +83,8 @@ class Guard:
         decision = outcome if isinstance(outcome, Decision) else self.limiter._full(outcome)
         return self.refusal(decision) if not decision.allowed else decision
 
-    def _close_at_shutdown(self, request: Any) -> None:
-        # uvicorn workers end by re-raising SIGTERM, so atexit never runs there: close
-        # (and, in the last process, remove) the table from the app's shutdown hooks.
-        self.hooked = True
-        hooks = getattr(request.scope.get("app"), "on_shutdown", None)
-        if isinstance(hooks, list) and self.limiter.close not in hooks:
-            hooks.append(self.limiter.close)
-
     async def decide(self, request: Any) -> Decision | None:
         """None when `skip_when` says so; otherwise the decision for this request."""
-        if not self.hooked:
-            self._close_at_shutdown(request)
         if self.skip_when is not None and await _maybe_await(self.skip_when(request)):
             return None
         key = self.key_func(request)
@@ -104,8 +98,6 @@ class Guard:
     def check(self, request: Any) -> Any:
         """A 429 response, or the decision (None when skipped) for `finish`; a coroutine
         giving one of those when the key, the skip test or the limiter is async."""
-        if not self.hooked:
-            self._close_at_shutdown(request)
         if self.skip_when is None and self.key_func is client_ip:
             # PERF: the usual case stays synchronous: no coroutine to create and await.
             client = request.scope.get("client")

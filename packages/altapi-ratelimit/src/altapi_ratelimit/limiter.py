@@ -94,6 +94,7 @@ class RateLimiter:
         self.when_full = when_full
         self.clock = clock
         self.directory = directory or _naming.default_directory()
+        _naming.remove_own_tables_at_exit(self.directory)
         self._table: Table | None = None
         self._decide: Callable[[str | bytes, Callable[[], float]], Decision | float | None] = (
             _unopened
