@@ -191,3 +191,8 @@ def test_a_plain_dependency_of_a_run_in_thread_one_runs_on_the_event_loop():
 def test_the_message_for_a_bare_function_in_dependencies_shows_the_fix():
     with pytest.raises(TypeError, match=r"write dependencies=\[Depends\(require_login\)\]"):
         AltAPI().get("/p", dependencies=[require_login])(lambda: PlainTextResponse("p"))
+
+
+def test_an_object_that_is_not_a_guard_in_guards_is_an_error_naming_the_route():
+    with pytest.raises(TypeError, match=r"route GET /x: .* in guards is not a guard"):
+        AltAPI().get("/x", guards=[object()])(lambda: PlainTextResponse("x"))

@@ -179,22 +179,3 @@ async def test_an_endpoint_chains_the_layers_outermost_first():
     endpoint = Endpoint(handler, injector(), route="GET /", guards=[Layer("outer"), Layer("inner")])
     response = await endpoint.respond(make_request(), {}, Exchange())
     assert (response.status_code, order) == (200, ["outer", "inner", "handler"])
-
-
-async def test_exchange_finish_makes_no_coroutine_when_there_is_nothing_to_await():
-    closed = []
-
-    def resource():
-        yield 1
-        closed.append("closed")
-
-    exchange = Exchange()
-    assert exchange.finish() is None
-    gen = resource()
-    next(gen)
-    exchange.push(gen)
-    assert exchange.finish() is None and closed == ["closed"]  # closed synchronously
-    ran = []
-    exchange.background_tasks().add_task(ran.append, "task")
-    await exchange.finish()
-    assert ran == ["task"]

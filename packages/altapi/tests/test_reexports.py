@@ -19,6 +19,7 @@ def test_top_level_names():
     ("module", "name", "origin"),
     [
         (http, "Request", altapi_core.Request),
+        (http, "HTTPConnection", altapi_core.HTTPConnection),
         (http, "Response", altapi_core.Response),
         (http, "JSONResponse", altapi_core.JSONResponse),
         (http, "HTMLResponse", altapi_core.HTMLResponse),

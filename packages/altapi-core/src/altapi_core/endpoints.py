@@ -26,6 +26,7 @@ from .pipeline import (
     invoker_with_arounds,
     respond,
     takes_only_the_connection,
+    the_connection,
     values_for,
 )
 from .responses import Response
@@ -42,21 +43,20 @@ def is_async_callable(obj: Any) -> bool:
     )
 
 
-def _connection(connection: Any, exchange: Exchange) -> Any:
-    return connection
-
-
 def _background(connection: Any, exchange: Exchange) -> Any:
     return exchange.background_tasks()
 
 
 # What each kind of route can hand a plan, by value key (the keys of app.py's sources).
 HTTP_VALUES: dict[Hashable, Provider] = {
-    "request": _connection,
-    "connection": _connection,
+    "request": the_connection,
+    "connection": the_connection,
     "background": _background,
 }
-WEBSOCKET_VALUES: dict[Hashable, Provider] = {"websocket": _connection, "connection": _connection}
+WEBSOCKET_VALUES: dict[Hashable, Provider] = {
+    "websocket": the_connection,
+    "connection": the_connection,
+}
 
 
 class Endpoint:
@@ -103,6 +103,12 @@ class Endpoint:
         self.websocket = websocket
         self.name: str = name or getattr(handler, "__name__", None) or type(handler).__name__
         self.guards = tuple(guards)
+        for layer in self.guards:
+            if not isinstance(layer, Guard | Around):
+                raise TypeError(
+                    f"route {route}: {layer!r} in guards is not a guard: a guard has "
+                    "check(connection) (and may have finish/amend), an around-layer around()"
+                )
         self.options = RouteOptions.of(options or {})
         if providers is None:
             providers = WEBSOCKET_VALUES if websocket else HTTP_VALUES

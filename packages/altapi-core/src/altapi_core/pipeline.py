@@ -42,6 +42,7 @@ __all__ = [
     "invoker",
     "invoker_with_arounds",
     "respond",
+    "the_connection",
     "values_for",
 ]
 
@@ -82,6 +83,11 @@ def _as_response_of(name: str, result: Any) -> Response:
 # --- argument binding and invoke ---------------------------------------------------------
 
 
+def the_connection(connection: Any, exchange: Exchange) -> Any:
+    """The provider of the connection itself (the request, or the WebSocket)."""
+    return connection
+
+
 def values_for(
     needs: Collection[Hashable],
     providers: Mapping[Hashable, Provider],
@@ -103,13 +109,16 @@ def values_for(
             return every_value(connection, exchange) if overrides else _EMPTY
 
         return no_values
-    if set(needs) == {"request"} and providers.get("request") is not None:
+    if set(needs) == {"request"} and providers.get("request") is the_connection:
 
         def request_value(connection: Any, exchange: Exchange) -> Mapping[Hashable, Any]:
             # PERF: the usual case, one small dict and no loop
             return every_value(connection, exchange) if overrides else {"request": connection}
 
         return request_value
+    missing = [key for key in needs if key not in providers]
+    if missing:
+        raise TypeError(f"no provider for the value {missing[0]!r} a parameter asks for")
     getters = [(key, providers[key]) for key in needs]
 
     def values(connection: Any, exchange: Exchange) -> Mapping[Hashable, Any]:
@@ -131,14 +140,22 @@ def takes_only_the_connection(handler: Callable[..., Any], plan: Plan, key: str)
     )
 
 
+def _calling(handler: Callable[..., Any], is_async: bool) -> Callable[[dict[str, Any]], Any]:
+    """`handler(**kwargs)` as an awaitable: a plain `def` runs in a worker thread."""
+    if is_async:
+        return lambda kwargs: handler(**kwargs)
+    return lambda kwargs: run_sync(functools.partial(handler, **kwargs))
+
+
 def invoker(
     handler: Callable[..., Any], plan: Plan, values: Values, *, connection_only: bool = False
 ) -> Call:
     """The innermost layer: the handler called with its arguments (a plain `def` in a
     worker thread); gives the handler's result."""
     if connection_only:
-        # PERF: `def page(request)` skips the plan: the handler's own coroutine, no frame
-        # of ours (~250 ns a request). tests/test_pipeline.py ties it to the planned path.
+        # PERF: `def page(request)` skips the plan: the handler's own coroutine, no values
+        # dict, no solver frame (GET / in benchmarks/core: 41.0k -> 38.6k instructions).
+        # tests/test_pipeline.py ties it to the planned path.
         if plan.calls_async:
 
             def call_with_connection(connection: Any, path_params: Any, exchange: Exchange) -> Any:
@@ -160,12 +177,13 @@ def invoker(
 
         return call
     solve = plan.solve
+    call_handler = _calling(handler, is_async=False)
 
     async def call_in_thread(
         connection: Any, path_params: dict[str, Any], exchange: Exchange
     ) -> Any:
         kwargs = await solve(values(connection, exchange), path_params, exchange)
-        return await run_sync(functools.partial(handler, **kwargs))
+        return await call_handler(kwargs)
 
     return call_in_thread
 
@@ -183,7 +201,7 @@ def invoker_with_arounds(
     included), then each around-layer, outermost first, decides whether and how to
     call the handler; gives a Response."""
     solve = plan.solve
-    is_async = plan.calls_async
+    call = _calling(handler, plan.calls_async)
     layers = [layer.around for layer in reversed(arounds)]  # innermost first
     shape = finish or to_response(name)
 
@@ -191,11 +209,7 @@ def invoker_with_arounds(
         kwargs = await solve(values(request, exchange), path_params, exchange)
 
         async def call_handler() -> Response:
-            if is_async:
-                result = await handler(**kwargs)
-            else:
-                result = await run_sync(functools.partial(handler, **kwargs))
-            return shape(result)
+            return shape(await call(kwargs))
 
         call_next: CallHandler = call_handler
         for around in layers:

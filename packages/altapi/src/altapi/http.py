@@ -3,6 +3,7 @@
 from altapi_core import (
     EventSourceResponse,
     HTMLResponse,
+    HTTPConnection,
     HTTPException,
     JSONResponse,
     PlainTextResponse,
@@ -19,6 +20,7 @@ __all__ = [
     "EventSourceResponse",
     "FileResponse",
     "HTMLResponse",
+    "HTTPConnection",
     "HTTPException",
     "JSONResponse",
     "PlainTextResponse",
