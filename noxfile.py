@@ -104,12 +104,13 @@ def tests(session: nox.Session, package: str) -> None:
 
 @nox.session
 def tests_all(session: nox.Session) -> None:
-    """Every distribution installed together: all package tests plus integration."""
+    """Every distribution installed together: all package tests, integration, the examples."""
     _install_local(session, list(PACKAGES), *TEST_TOOLS)
     session.run(
         "pytest",
         *[f"packages/{name}/tests" for name in PACKAGES],
         "tests/integration",
+        "tests/examples",
         *session.posargs,
     )
 
