@@ -149,6 +149,14 @@ def build(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def browser(session: nox.Session) -> None:
+    """examples/webapp.py driven in headless Chromium (Debian's /usr/bin/chromium, or
+    $CHROMIUM; `apt-get install chromium`). Playwright's own browsers are never downloaded."""
+    _install_local(session, list(PACKAGES), *TEST_TOOLS, "playwright>=1.45")
+    session.run("pytest", "tests/browser", *session.posargs)
+
+
+@nox.session(default=False)
 def demo(session: nox.Session) -> None:
     """Serve examples/app.py on http://127.0.0.1:8000 (Ctrl+C to stop)."""
     _install_local(session, list(PACKAGES))
