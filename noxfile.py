@@ -156,6 +156,22 @@ def browser(session: nox.Session) -> None:
     session.run("pytest", "tests/browser", *session.posargs)
 
 
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The docs site (MkDocs, Material, mkdocstrings) built strictly into site/: a broken
+    link or reference fails it; then every full program in the docs is run (tests/docs)."""
+    _install_local(
+        session,
+        list(PACKAGES),
+        *TEST_TOOLS,
+        "mkdocs>=1.6",
+        "mkdocs-material>=9.5",
+        "mkdocstrings[python]>=0.26",
+    )
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", str(ROOT / "site"))
+    session.run("pytest", "tests/docs", *session.posargs)
+
+
 @nox.session(default=False)
 def demo(session: nox.Session) -> None:
     """Serve examples/app.py on http://127.0.0.1:8000 (Ctrl+C to stop)."""
@@ -169,6 +185,13 @@ def bench(session: nox.Session) -> None:
     _install_local(session, list(PACKAGES), "-r", "benchmarks/requirements.txt")
     for script in sorted((ROOT / "benchmarks").glob("*/run.py")):
         session.run("python", str(script), *session.posargs, env={"PYTHONHASHSEED": "0"})
+
+
+@nox.session(default=False)
+def charts(session: nox.Session) -> None:
+    """docs/benchmarks.md and its PNG charts, from the JSON results `nox -s bench` wrote."""
+    session.install("matplotlib>=3.8")
+    session.run("python", "benchmarks/charts.py")
 
 
 if os.environ.get("CI"):
