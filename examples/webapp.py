@@ -10,8 +10,8 @@
 - Jinja2 pages to list, create, edit and delete users, with the server's
   validation messages next to the fields;
 - a JSON API over the same data (`/api/users`);
-- static CSS and JavaScript, and a WebSocket (`/ws`) that tells every open page
-  that the list changed, so each page refreshes its table at once.
+- static CSS and JavaScript, and a WebSocket (`/ws`) that sends every open page
+  the new table whenever the list changes.
 
 Settings come from the environment: `WEBAPP_DATABASE` (a file, default
 `webapp.sqlite3`), `WEBAPP_SECRET_KEY`, `WEBAPP_LOGIN_LIMIT` (login attempts per
@@ -27,16 +27,27 @@ from pathlib import Path
 
 from webapp_store import Hub, UserRepository, open_database, validate
 
-from altapi import AltAPI
+from altapi import AltAPI, APIRouter
 from altapi.depends import Depends
-from altapi.http import JSONResponse, RedirectResponse, Request, Response
+from altapi.http import HTTPException, JSONResponse, RedirectResponse, Request, Response
 from altapi.middleware import Middleware, SessionMiddleware
 from altapi.ratelimit import rate_limit
 from altapi.templating import Jinja2Templates
 from altapi.websocket import WebSocket
 
 HERE = Path(__file__).parent
+
+
+class LoginRequired(Exception):
+    """Raised by the pages' dependency when no one is signed in."""
+
+
 templates = Jinja2Templates(directory=str(HERE / "templates" / "webapp"))
+
+
+def users_table(users: UserRepository) -> str:
+    """The users table's HTML, from the template the users page includes."""
+    return templates.get_template("_users_table.html").render(users=users.all())
 
 
 def create_app(
@@ -77,14 +88,33 @@ def create_app(
             request.session["flash"] = flash
         return RedirectResponse(url, status_code=303)
 
-    def logged_in(request: Request) -> bool:
-        return "user_id" in request.session
+    async def changed(event: str, user_id: int, users: UserRepository) -> None:
+        """Tell every open page, with the new table, so none has to ask for it."""
+        await hub.broadcast({"event": event, "id": user_id, "table": users_table(users)})
+
+    def signed_in(request: Request) -> int:
+        """The signed-in user's id; a page without one sends the visitor to log in."""
+        if "user_id" not in request.session:
+            raise LoginRequired
+        return request.session["user_id"]
+
+    def api_signed_in(request: Request) -> int:
+        if "user_id" not in request.session:
+            raise HTTPException(401, "log in first")
+        return request.session["user_id"]
+
+    @app.exception_handler(LoginRequired)
+    async def to_login_page(request: Request, exc: LoginRequired):
+        return back_to("/login", request, "Please log in.")
+
+    pages = APIRouter(dependencies=[Depends(signed_in)])
+    api = APIRouter(prefix="/api", dependencies=[Depends(api_signed_in)])
 
     # --- sign-up, log-in, log-out --------------------------------------------------------
 
     @app.get("/")
     async def home(request: Request):
-        return back_to("/users" if logged_in(request) else "/login", request)
+        return back_to("/users" if "user_id" in request.session else "/login", request)
 
     @app.get("/register")
     async def register_form(request: Request):
@@ -98,7 +128,7 @@ def create_app(
             return page(request, "register.html", 400, form=form, errors=errors)
         user = users.create(form["username"], form["email"], form["password"])
         request.session.update(user_id=user["id"], username=user["username"])
-        await hub.broadcast("created", user["id"])
+        await changed("created", user["id"], users)
         return back_to("/users", request, f"Welcome, {user['username']}!")
 
     @app.get("/login")
@@ -125,52 +155,35 @@ def create_app(
 
     # --- pages to manage users -----------------------------------------------------------
 
-    @app.get("/users")
+    @pages.get("/users")
     async def list_users(request: Request, users: UserRepository = Depends(get_users)):
-        if not logged_in(request):
-            return back_to("/login", request, "Please log in.")
         return page(request, "users.html", users=users.all())
 
-    @app.get("/users/table")
-    async def users_table(request: Request, users: UserRepository = Depends(get_users)):
-        """The table alone: what a page fetches when the WebSocket says the list changed."""
-        if not logged_in(request):
-            return Response("", status_code=401)
-        return templates.TemplateResponse(request, "_users_table.html", {"users": users.all()})
-
-    @app.get("/users/new")
+    @pages.get("/users/new")
     async def new_user_form(request: Request):
-        if not logged_in(request):
-            return back_to("/login", request, "Please log in.")
         return page(request, "user_form.html", form={}, errors={}, user=None)
 
-    @app.post("/users/new")
+    @pages.post("/users/new")
     async def create_user(request: Request, users: UserRepository = Depends(get_users)):
-        if not logged_in(request):
-            return back_to("/login", request, "Please log in.")
         form = dict(await request.form())
         errors = validate(form, users, password_required=True)
         if errors:
             return page(request, "user_form.html", 400, form=form, errors=errors, user=None)
         user = users.create(form["username"], form["email"], form["password"])
-        await hub.broadcast("created", user["id"])
+        await changed("created", user["id"], users)
         return back_to("/users", request, f"User {user['username']} created.")
 
-    @app.get("/users/{user_id:int}/edit")
+    @pages.get("/users/{user_id:int}/edit")
     async def edit_user_form(
         request: Request, user_id: int, users: UserRepository = Depends(get_users)
     ):
-        if not logged_in(request):
-            return back_to("/login", request, "Please log in.")
         user = users.get(user_id)
         if user is None:
             return back_to("/users", request, "No such user.")
         return page(request, "user_form.html", form=user, errors={}, user=user)
 
-    @app.post("/users/{user_id:int}/edit")
+    @pages.post("/users/{user_id:int}/edit")
     async def edit_user(request: Request, user_id: int, users: UserRepository = Depends(get_users)):
-        if not logged_in(request):
-            return back_to("/login", request, "Please log in.")
         user = users.get(user_id)
         if user is None:
             return back_to("/users", request, "No such user.")
@@ -181,18 +194,16 @@ def create_app(
         users.update(user_id, form["username"], form["email"], form.get("password") or None)
         if request.session["user_id"] == user_id:
             request.session["username"] = form["username"]
-        await hub.broadcast("updated", user_id)
+        await changed("updated", user_id, users)
         return back_to("/users", request, f"User {form['username']} saved.")
 
-    @app.post("/users/{user_id:int}/delete")
+    @pages.post("/users/{user_id:int}/delete")
     async def delete_user(
         request: Request, user_id: int, users: UserRepository = Depends(get_users)
     ):
-        if not logged_in(request):
-            return back_to("/login", request, "Please log in.")
         if not users.delete(user_id):
             return back_to("/users", request, "No such user.")
-        await hub.broadcast("deleted", user_id)
+        await changed("deleted", user_id, users)
         if request.session["user_id"] == user_id:
             request.session.clear()
             return back_to("/login", request, "Your account was deleted.")
@@ -200,38 +211,29 @@ def create_app(
 
     # --- the JSON API --------------------------------------------------------------------
 
-    def not_logged_in() -> JSONResponse:
-        return JSONResponse({"error": "log in first"}, status_code=401)
-
-    @app.get("/api/users")
+    @api.get("/users")
     async def api_list(request: Request, users: UserRepository = Depends(get_users)):
-        return JSONResponse(users.all()) if logged_in(request) else not_logged_in()
+        return JSONResponse(users.all())
 
-    @app.post("/api/users")
+    @api.post("/users")
     async def api_create(request: Request, users: UserRepository = Depends(get_users)):
-        if not logged_in(request):
-            return not_logged_in()
         data = await request.json()
         errors = validate(data, users, password_required=True)
         if errors:
             return JSONResponse({"errors": errors}, status_code=422)
         user = users.create(data["username"], data["email"], data["password"])
-        await hub.broadcast("created", user["id"])
+        await changed("created", user["id"], users)
         return JSONResponse(user, status_code=201)
 
-    @app.get("/api/users/{user_id:int}")
+    @api.get("/users/{user_id:int}")
     async def api_get(request: Request, user_id: int, users: UserRepository = Depends(get_users)):
-        if not logged_in(request):
-            return not_logged_in()
         user = users.get(user_id)
         return JSONResponse(user) if user else JSONResponse({"error": "not found"}, 404)
 
-    @app.put("/api/users/{user_id:int}")
+    @api.put("/users/{user_id:int}")
     async def api_update(
         request: Request, user_id: int, users: UserRepository = Depends(get_users)
     ):
-        if not logged_in(request):
-            return not_logged_in()
         if users.get(user_id) is None:
             return JSONResponse({"error": "not found"}, status_code=404)
         data = await request.json()
@@ -239,19 +241,20 @@ def create_app(
         if errors:
             return JSONResponse({"errors": errors}, status_code=422)
         users.update(user_id, data["username"], data["email"], data.get("password") or None)
-        await hub.broadcast("updated", user_id)
+        await changed("updated", user_id, users)
         return JSONResponse(users.get(user_id))
 
-    @app.delete("/api/users/{user_id:int}")
+    @api.delete("/users/{user_id:int}")
     async def api_delete(
         request: Request, user_id: int, users: UserRepository = Depends(get_users)
     ):
-        if not logged_in(request):
-            return not_logged_in()
         if not users.delete(user_id):
             return JSONResponse({"error": "not found"}, status_code=404)
-        await hub.broadcast("deleted", user_id)
+        await changed("deleted", user_id, users)
         return Response(status_code=204)
+
+    app.include_router(pages)
+    app.include_router(api)
 
     # --- live updates --------------------------------------------------------------------
 
@@ -263,6 +266,13 @@ def create_app(
         hub.join(websocket)  # before accepting: an open socket hears every later change
         try:
             await websocket.accept()
+            db = open_database(database)
+            try:  # the table as it is now: the page may have missed a change while connecting
+                await websocket.send_json(
+                    {"event": "hello", "table": users_table(UserRepository(db))}
+                )
+            finally:
+                db.close()
             async for _ in websocket:
                 pass  # the page sends nothing; this waits for it to go away
         finally:

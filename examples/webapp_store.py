@@ -116,7 +116,7 @@ def validate(
 
 
 class Hub:
-    """The open pages' WebSockets; `broadcast` tells each one what changed."""
+    """The open pages' WebSockets; `broadcast` sends a message to each one."""
 
     def __init__(self) -> None:
         self.sockets: set[WebSocket] = set()
@@ -127,9 +127,9 @@ class Hub:
     def leave(self, websocket: WebSocket) -> None:
         self.sockets.discard(websocket)
 
-    async def broadcast(self, event: str, user_id: int) -> None:
+    async def broadcast(self, message: dict[str, Any]) -> None:
         for websocket in list(self.sockets):
             try:
-                await websocket.send_json({"event": event, "id": user_id})
+                await websocket.send_json(message)
             except (WebSocketDisconnect, OSError):
                 self.leave(websocket)  # went away while we were sending

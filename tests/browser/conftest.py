@@ -38,9 +38,14 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Screenshots of a failed test's pages, taken before any fixture is torn down."""
     report = yield
-    if report.when == "call":
-        item.browser_test_failed = report.failed
+    page = item.funcargs.get("chromium_page") if report.when == "call" else None
+    if report.failed and page is not None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", item.nodeid)
+        for number, open_page in enumerate(page.context.pages):
+            open_page.screenshot(path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True)
     return report
 
 
@@ -68,7 +73,7 @@ def blocked_requests() -> list[str]:
 
 
 @pytest.fixture
-def chromium_page(browser, blocked_requests, request):
+def chromium_page(browser, blocked_requests):
     context = browser.new_context()
     context.set_default_timeout(10_000)
 
@@ -81,13 +86,7 @@ def chromium_page(browser, blocked_requests, request):
             route.abort()
 
     context.route("**/*", only_loopback)
-    page = context.new_page()
-    yield page
-    if getattr(request.node, "browser_test_failed", True):
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        for number, open_page in enumerate(context.pages):
-            open_page.screenshot(path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True)
+    yield context.new_page()
     context.close()
 
 

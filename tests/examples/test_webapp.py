@@ -146,13 +146,19 @@ def test_websocket_needs_a_session_and_hears_every_change(make_app):
         assert refused.value.code == 1008
         register(client)
         with client.websocket_connect("/ws") as socket:
+            hello = socket.receive_json()
+            assert hello["event"] == "hello" and 'data-user="ann"' in hello["table"]
             user = client.post(
                 "/api/users",
                 json={"username": "dia", "email": "d@example.com", "password": "p" * 8},
             ).json()
-            assert socket.receive_json() == {"event": "created", "id": user["id"]}
+            created = socket.receive_json()
+            assert (created["event"], created["id"]) == ("created", user["id"])
+            assert 'data-user="dia"' in created["table"]
             client.delete(f"/api/users/{user['id']}")
-            assert socket.receive_json() == {"event": "deleted", "id": user["id"]}
+            deleted = socket.receive_json()
+            assert (deleted["event"], deleted["id"]) == ("deleted", user["id"])
+            assert 'data-user="dia"' not in deleted["table"]
 
 
 def test_over_a_real_server_pages_api_and_live_updates(make_app):
@@ -165,11 +171,12 @@ def test_over_a_real_server_pages_api_and_live_updates(make_app):
         async def watch_then_create():
             ws_url = base_url.replace("http", "ws") + "/ws"
             async with websockets.connect(ws_url, additional_headers={"Cookie": cookie}) as ws:
+                await asyncio.wait_for(ws.recv(), 10)  # the table as it was
                 new = {"username": "eve", "email": "e@example.com", "password": "p" * 8}
                 async with httpx.AsyncClient(base_url=base_url, cookies=client.cookies) as other:
                     created = (await other.post("/api/users", json=new)).json()
                 return created, json.loads(await asyncio.wait_for(ws.recv(), 10))
 
         created, message = asyncio.run(watch_then_create())
-        assert message == {"event": "created", "id": created["id"]}
-        assert 'data-user="eve"' in client.get("/users/table").text
+        assert (message["event"], message["id"]) == ("created", created["id"])
+        assert 'data-user="eve"' in message["table"]
