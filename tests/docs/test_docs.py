@@ -89,3 +89,11 @@ def test_every_public_name_has_a_reference_page():
     for module in [*modules, "ratelimit", "templating", "testing"]:
         exported = set(importlib.import_module(f"altapi.{module}").__all__)
         assert exported <= rendered, f"altapi.{module}: {exported - rendered} not in docs"
+
+
+@pytest.mark.parametrize("package", sorted(p.name for p in (ROOT / "packages").iterdir()))
+def test_each_distribution_has_a_reference_page(package):
+    page = ROOT / "docs" / "reference" / f"{package}.md"
+    assert page.exists(), f"add docs/reference/{package}.md (and to the nav in mkdocs.yml)"
+    assert f"::: {package.replace('-', '_')}\n" in page.read_text()
+    assert f"reference/{package}.md" in (ROOT / "mkdocs.yml").read_text()
