@@ -1,4 +1,4 @@
-"""A user-management web app: the whole of AltAPI in one program.
+"""A user-management web app: most of AltAPI in one program (data in webapp_store.py).
 
     python examples/webapp.py            # http://127.0.0.1:8000
     uvicorn --app-dir examples webapp:app --workers 4
@@ -15,9 +15,10 @@
 
 Settings come from the environment: `WEBAPP_DATABASE` (a file, default
 `webapp.sqlite3`), `WEBAPP_SECRET_KEY`, `WEBAPP_LOGIN_LIMIT` (login attempts per
-minute and client). The live updates reach the pages served by the same process;
-with several workers each pushes its own changes (a broker such as Redis pub/sub
-would join them).
+minute and client). Forms posted from other sites carry no session cookie (it
+is SameSite=Lax); add a CSRF token if browsers without SameSite matter. The
+live updates reach the pages served by the same process; with several workers
+each pushes its own changes (a broker such as Redis pub/sub would join them).
 """
 
 from __future__ import annotations
