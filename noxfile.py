@@ -126,9 +126,13 @@ def router(session: nox.Session, impl: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("ruff==0.17.6")  # pinned: new releases change what they format
+    """ruff, and the package layers (import-linter, configured in pyproject.toml)."""
+    session.install("ruff==0.17.6", "import-linter==2.*")  # ruff pinned: releases reformat
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    # The layers are read from the sources; nothing needs to be installed.
+    sources = os.pathsep.join(str(ROOT / "packages" / name / "src") for name in PACKAGES)
+    session.run("lint-imports", env={"PYTHONPATH": sources})
 
 
 @nox.session

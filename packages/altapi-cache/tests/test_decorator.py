@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 import altapi_cache._rules
-from altapi_cache import CacheBackend, CacheManager, InMemoryCache, cache
+from altapi_cache import Cache, CacheBackend, CacheManager, InMemoryCache, cache
 from altapi_core import (
     AltAPI,
     BackgroundTasks,
@@ -238,11 +238,11 @@ def test_default_backend_comes_from_cache_manager_at_request_time():
     assert list(backend._data) == ["site:/item"]
 
 
-def test_app_cache_registers_a_cached_get_route():
-    app = AltAPI()
+def test_the_cache_extension_registers_a_cached_get_route():
+    app = AltAPI(extensions=[Cache()])
     calls = []
 
-    @app.cache("/report", expires=60)
+    @app.extensions["cache"].route("/report", expires=60)
     async def report(request):
         calls.append(1)
         return JSONResponse({"n": len(calls)})
@@ -253,6 +253,35 @@ def test_app_cache_registers_a_cached_get_route():
     assert hit.json() == {"n": 1}
     assert hit.headers["x-cache"] == "HIT"
     assert client.post("/report").status_code == 405
+
+
+def test_a_cached_route_lives_for_the_extensions_timeout_unless_it_says():
+    now = [1000.0]
+    backend = InMemoryCache(clock=lambda: now[0])
+    app = AltAPI(extensions=[Cache(timeout=10)])
+    calls = []
+
+    def count(request):
+        calls.append(request.path)
+        return JSONResponse({"n": len(calls)})
+
+    app.extensions["cache"].route("/default")(count)
+    app.extensions["cache"].route("/own", expires=100)(count)
+    CacheManager.init(backend)
+    client = TestClient(app)
+    assert [client.get(p).json() for p in ("/default", "/own")] == [{"n": 1}, {"n": 2}]
+    now[0] += 11  # past the app's timeout, within the route's own
+    assert client.get("/default").json() == {"n": 3}
+    assert client.get("/own").headers["x-cache"] == "HIT"
+
+
+def test_a_cache_extension_serves_one_app():
+    extension = Cache()
+    AltAPI(extensions=[extension])
+    with pytest.raises(ValueError, match="one app"):
+        AltAPI(extensions=[extension])
+    with pytest.raises(RuntimeError, match="add_extension"):
+        Cache().route("/x")
 
 
 def test_path_params_dependencies_and_sync_handlers_still_work():
@@ -542,3 +571,53 @@ def test_cache_over_a_real_server():
     assert head.headers["x-cache"] == "HIT"
     assert head.content == b""
     assert calls == ["GET"]
+
+
+def test_cache_written_above_the_route_decorator_raises_saying_which_order_works():
+    app = AltAPI()
+    with pytest.raises(TypeError) as caught:
+
+        @cache(expires=60)
+        @app.get("/late")
+        async def late():
+            return PlainTextResponse("late")
+
+    message = str(caught.value)
+    assert "@cache is above the route decorator of GET /late" in message
+    assert "@app.get(...)\n    @cache\n" in message
+
+
+def test_cache_on_a_websocket_route_is_an_error_at_registration():
+    app = AltAPI()
+    with pytest.raises(TypeError, match="WEBSOCKET /ws: .*HTTP routes only"):
+
+        @app.websocket("/ws")
+        @cache(expires=60)
+        async def ws(websocket):
+            await websocket.accept()
+
+
+def test_annotated_depends_and_route_dependencies_work_under_cache():
+    from typing import Annotated
+
+    from altapi_di import Depends
+
+    app = AltAPI()
+    audited = []
+
+    def settings():
+        return "cfg"
+
+    def audit():
+        audited.append(1)
+
+    @app.get("/conf/{name}", dependencies=[Depends(audit)])
+    @cache(expires=60)
+    async def conf(name: str, value: Annotated[str, Depends(settings)]):
+        return PlainTextResponse(f"{name}={value}")
+
+    client = TestClient(app)
+    assert client.get("/conf/a").text == "a=cfg"
+    hit = client.get("/conf/a")
+    assert (hit.text, hit.headers["x-cache"]) == ("a=cfg", "HIT")
+    assert audited == [1, 1]  # route dependencies run before the cache answers

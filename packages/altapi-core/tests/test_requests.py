@@ -134,6 +134,48 @@ def test_form_urlencoded_fields():
     assert response.json() == {"name": "Ada Lovelace", "tags": ["a", "b"]}
 
 
+def test_async_with_form_closes_the_uploads_on_exit():
+    seen = {}
+
+    async def handler(request):
+        async with request.form() as form:
+            upload = form["doc"]
+            seen["open_inside"] = not upload.file.closed
+            content = await upload.read()
+            assert await request.form() is form  # parsed once
+        seen["closed_after"] = upload.file.closed
+        return JSONResponse({"title": form["title"], "content": content.decode()})
+
+    response = echo_app(handler).post(
+        "/echo", data={"title": "t"}, files={"doc": ("a.txt", b"hello", "text/plain")}
+    )
+    assert response.json() == {"title": "t", "content": "hello"}
+    assert seen == {"open_inside": True, "closed_after": True}
+
+
+def test_async_with_form_closes_the_uploads_when_the_block_raises():
+    uploads = []
+
+    async def handler(request):
+        with pytest.raises(ValueError):
+            async with request.form() as form:
+                uploads.append(form["doc"])
+                raise ValueError("the handler failed")
+        return PlainTextResponse("closed" if uploads[0].file.closed else "open")
+
+    response = echo_app(handler).post("/echo", files={"doc": ("a.txt", b"x", "text/plain")})
+    assert response.text == "closed"
+
+
+def test_form_not_awaited_reads_nothing():
+    async def handler(request):
+        request.form()  # neither awaited nor entered: the body is left alone
+        return JSONResponse({"body": (await request.body()).decode()})
+
+    response = echo_app(handler).post("/echo", data={"a": "1"})
+    assert response.json() == {"body": "a=1"}
+
+
 @pytest.mark.parametrize("body", [b"name=%zz", b"name=%E9t%E9", b"name=%"])
 def test_bad_percent_encoding_or_non_utf8_form_is_400(body):
     async def handler(request):

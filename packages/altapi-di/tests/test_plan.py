@@ -157,4 +157,7 @@ async def test_invoke_solves_and_awaits_an_async_callable():
     scope = RequestScope()
     assert await plan.invoke({"request": req}, {}, scope) == (req, "rt", "r")
     assert len(scope) == 1  # the generator, left open for the caller to close
-    assert make_injector().plan(lambda request: None).invoke is None  # sync: no invoke
+    sync = make_injector().plan(lambda request: None)
+    assert not sync.calls_async
+    with pytest.raises(TypeError, match="not async"):
+        sync.invoke({"request": req}, {}, scope)

@@ -5,6 +5,7 @@ import os
 import pytest
 
 from altapi_core import AltAPI, HTTPException, PlainTextResponse
+from altapi_core.guards import declared
 from altapi_core.testclient import TestClient
 from altapi_ratelimit import rate_limit, rate_limit_batch
 
@@ -188,6 +189,29 @@ def test_the_table_is_closed_and_removed_at_app_shutdown(clock, namespace):
     assert not os.path.exists(path)
 
 
+def test_a_rate_limited_route_attaches_the_extension_when_registered(clock, namespace):
+    app, limiter = _app(rate_limit(2, 60, clock=clock, namespace=namespace))
+    assert app.extensions["ratelimit"].limiters == [limiter]  # before any request
+    with TestClient(app) as client:
+        assert client.get("/x").status_code == 200
+    assert app.on_shutdown == []  # serving added nothing to the app
+    assert list(app.extensions) == ["ratelimit"]
+
+
+def test_one_limiter_on_two_routes_is_tracked_once(clock, namespace):
+    app = AltAPI()
+    limited = rate_limit(2, 60, clock=clock, namespace=namespace)
+
+    @app.get("/a")
+    @limited
+    async def a():
+        return PlainTextResponse("a")
+
+    app.get("/b")(a)
+    assert app.extensions["ratelimit"].limiters == [a.__altapi_rate_limiter__]
+    a.__altapi_rate_limiter__.close()
+
+
 def test_the_usual_guard_runs_in_c_on_the_compiled_table(clock, namespace, impl):
     app = AltAPI()
 
@@ -196,16 +220,16 @@ def test_the_usual_guard_runs_in_c_on_the_compiled_table(clock, namespace, impl)
     async def limited(request):
         return PlainTextResponse("ok")
 
-    (guard,) = limited.__altapi_guards__
+    (guard,) = declared(limited)
+    check = guard.check  # fetched before the first request
+    assert (guard._fast_path is not None) is (impl == "c")  # the C check, made by __init__
     client = TestClient(app)
-    assert client.get("/x").headers["x-ratelimit-remaining"] == "2"
-    assert ("check" in guard.__dict__) is (impl == "c")  # the C check, after the first hit
-    assert client.get("/x").headers["x-ratelimit-remaining"] == "1"
-    guard._forget_hook()  # as in a forked child: the Python path first, to hook again
-    assert "check" not in guard.__dict__ and "finish" not in guard.__dict__
+    assert client.get("/x").headers["x-ratelimit-remaining"] == "2"  # Python check, opens
+    assert client.get("/x").headers["x-ratelimit-remaining"] == "1"  # C check, if built
+    guard._after_fork()  # as in a forked child: the Python path first, on the child's table
     assert client.get("/x").headers["x-ratelimit-remaining"] == "0"
-    assert ("check" in guard.__dict__) is (impl == "c")  # installed again
     assert client.get("/x").status_code == 429
+    assert guard.check == check  # the same check throughout: never replaced
     limited.__altapi_rate_limiter__.close()
 
 
@@ -233,3 +257,45 @@ def test_a_full_table_through_the_decorator(clock, namespace, when_full):
     assert untracked.status_code == (200 if when_full == "open" else 429)
     assert "x-ratelimit-limit" in untracked.headers
     limiter.close()
+
+
+def test_a_rate_limited_websocket_handshake_is_refused_with_403_and_the_limit_headers(
+    clock, namespace
+):
+    from altapi_core.testwebsocket import WebSocketDenialResponse
+
+    app = AltAPI()
+    sessions = []
+
+    @app.websocket("/ws")
+    @rate_limit(1, 60, clock=clock, namespace=namespace)
+    async def ws(websocket):
+        sessions.append(websocket.path)
+        await websocket.accept()
+        await websocket.send_text("hello")
+
+    client = TestClient(app)
+    with client.websocket_connect("/ws") as session:
+        assert session.receive_text() == "hello"
+    with pytest.raises(WebSocketDenialResponse) as refused, client.websocket_connect("/ws"):
+        pass
+    headers = {k.decode(): v.decode() for k, v in refused.value.headers}
+    assert refused.value.status_code == 403
+    assert (headers["x-ratelimit-limit"], headers["x-ratelimit-remaining"]) == ("1", "0")
+    assert "retry-after" in headers
+    assert sessions == ["/ws"]  # the refused handshake never reached the handler
+    ws.__altapi_rate_limiter__.close()
+
+
+def test_rate_limit_written_above_the_route_decorator_raises_saying_which_order_works():
+    app = AltAPI()
+    with pytest.raises(TypeError) as caught:
+
+        @rate_limit(5, 60)
+        @app.get("/late")
+        async def late():
+            return PlainTextResponse("late")
+
+    message = str(caught.value)
+    assert "@rate_limit is above the route decorator of GET /late" in message
+    assert "@app.get(...)\n    @rate_limit\n" in message

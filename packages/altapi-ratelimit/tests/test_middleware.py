@@ -1,5 +1,7 @@
 """RateLimitMiddleware: one global limit for every route of an app."""
 
+import os
+
 from altapi_core import AltAPI, Middleware, PlainTextResponse
 from altapi_core.testclient import TestClient
 from altapi_ratelimit import RateLimiter, RateLimitMiddleware
@@ -75,3 +77,14 @@ def test_rate_limiter_in_a_websocket_handler(clock, namespace):
             replies.append(session.receive_text())
     assert replies == ["a:True:1", "b:True:0", "c:False:0"]
     limiter.close()
+
+
+def test_the_middlewares_table_is_closed_at_app_shutdown(clock, namespace, tmp_path):
+    options = {"clock": clock, "namespace": namespace, "directory": str(tmp_path)}
+    app = AltAPI(middleware=[Middleware(RateLimitMiddleware, limit=3, period=60, **options)])
+    app.get("/a")(lambda request: PlainTextResponse("a"))
+    with TestClient(app) as client:
+        assert client.get("/a").status_code == 200
+        assert len(os.listdir(tmp_path)) == 1  # the table, opened by the first request
+    assert os.listdir(tmp_path) == []  # closed, and removed by its last user
+    assert app.on_shutdown == []  # nothing was added to the app while it served

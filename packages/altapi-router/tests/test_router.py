@@ -428,3 +428,15 @@ def test_result_cache_is_off_by_default(make_router):
     router.add("/a/{x}", "a")
     router.match("GET", "/a/1")
     assert router._http._cache is None
+
+
+def test_match_is_one_stable_function_before_and_after_the_first_lookup(make_router):
+    router = make_router()
+    before = router.match
+    router.add("/users/{id:int}", "user")
+    assert before("GET", "/users/1") == ("user", {"id": 1})  # fetched before the add, still right
+    after = router.match
+    assert after is before and router.match_segments is router.match_segments
+    router.add("/items", "items")  # an add after lookups: the same function sees it
+    assert (before("GET", "/items"), router.match is before) == (("items", {}), True)
+    assert "match" not in type(router).__dict__  # no class-level method for it to shadow

@@ -4,13 +4,13 @@ import pytest
 from altapi_core import AltAPI
 from altapi_core.testclient import TestClient
 from altapi_core.testserver import serve_in_thread
-from altapi_templates import Jinja2Templates, TemplateNotFoundError, render_template
-from altapi_templates.render import templates_for
+from altapi_templates import Jinja2Templates, TemplateNotFoundError, Templates, render_template
+from altapi_templates.extension import templates_for
 
 
 def test_render_template_uses_the_apps_templates_directory(tmp_path):
     (tmp_path / "hi.html").write_text("<p>{{ who }} at {{ request.path }}</p>")
-    app = AltAPI(templates_directory=str(tmp_path))
+    app = AltAPI(extensions=[Templates(str(tmp_path))])
 
     @app.get("/hi")
     async def hi():
@@ -24,7 +24,7 @@ def test_render_template_uses_the_apps_templates_directory(tmp_path):
 
 def test_render_template_from_a_sync_handler_with_options(tmp_path):
     (tmp_path / "t.html").write_text("{{ n }}")
-    app = AltAPI(templates_directory=str(tmp_path))
+    app = AltAPI(extensions=[Templates(str(tmp_path))])
 
     @app.get("/t")
     def t():
@@ -49,7 +49,7 @@ def test_apps_with_different_directories_render_their_own_templates(tmp_path):
         (tmp_path / name / "t.html").write_text(name)
 
     def make(name):
-        app = AltAPI(templates_directory=str(tmp_path / name))
+        app = AltAPI(extensions=[Templates(str(tmp_path / name))])
 
         @app.get("/")
         async def home():
@@ -61,10 +61,11 @@ def test_apps_with_different_directories_render_their_own_templates(tmp_path):
     assert TestClient(make("two")).get("/").text == "two"
 
 
-def test_app_templates_attribute_overrides_the_directory(tmp_path):
+def test_the_extensions_own_templates_override_the_directory(tmp_path):
     (tmp_path / "t.html").write_text("[[ x ]]")
-    app = AltAPI(templates_directory="does-not-exist")
-    app.templates = Jinja2Templates(tmp_path, variable_start_string="[[", variable_end_string="]]")
+    app = AltAPI(extensions=[Templates("does-not-exist")])
+    custom = Jinja2Templates(tmp_path, variable_start_string="[[", variable_end_string="]]")
+    app.extensions["templates"].templates = custom
 
     @app.get("/")
     async def home():
@@ -79,7 +80,7 @@ def test_render_template_outside_a_request_is_an_error():
 
 
 def test_missing_template_names_the_apps_directory(tmp_path):
-    app = AltAPI(templates_directory=str(tmp_path))
+    app = AltAPI(extensions=[Templates(str(tmp_path))])
 
     @app.get("/")
     async def home():
@@ -92,7 +93,7 @@ def test_missing_template_names_the_apps_directory(tmp_path):
 
 def test_render_template_over_a_real_server(tmp_path):
     (tmp_path / "page.html").write_text("{% for i in range(3) %}{{ i }}{% endfor %}")
-    app = AltAPI(templates_directory=str(tmp_path))
+    app = AltAPI(extensions=[Templates(str(tmp_path))])
 
     @app.get("/page")
     async def page():
@@ -105,3 +106,17 @@ def test_render_template_over_a_real_server(tmp_path):
     with serve_in_thread(app) as url, httpx.Client(base_url=url) as client:
         assert client.get("/page").text == "012"
         assert client.get("/streamed").text == "012"
+
+
+def test_without_the_extension_templates_come_from_the_templates_directory(tmp_path, monkeypatch):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.html").write_text("default")
+    monkeypatch.chdir(tmp_path)
+    app = AltAPI()
+
+    @app.get("/")
+    async def home():
+        return render_template("t.html")
+
+    assert TestClient(app).get("/").text == "default"
+    assert "templates" not in app.extensions

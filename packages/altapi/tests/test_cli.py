@@ -1,14 +1,17 @@
+import inspect
 import signal
 import socket
 import subprocess
 import sys
 import textwrap
 import time
+from importlib.metadata import version
 
 import httpx
 import pytest
 
-from altapi.cli import main
+import altapi
+from altapi.cli import build_parser, main
 
 APP = """
 import os
@@ -32,7 +35,24 @@ async def sub_app(scope, receive, send):
     pass
 
 
+class Legacy:
+    async def __call__(self, scope, receive, send):
+        pass
+
+
+v2 = AltAPI()
+
+
+@v2.get("/items")
+async def items():
+    return PlainTextResponse("items")
+
+
+os.makedirs("assets", exist_ok=True)
 app.mount("/legacy", app=sub_app)
+app.mount("/old", app=Legacy())
+app.mount("/static", directory="assets")
+app.mount("/v2", app=v2)
 """
 
 
@@ -51,6 +71,23 @@ def test_routes_prints_method_path_name_and_handler(app_dir, capsys):
     assert lines[1].split() == ["GET", "/users/{id:int}", "user", "cliapp.get_user"]
     assert lines[2].split() == ["WEBSOCKET", "/ws", "socket", "cliapp.socket"]
     assert lines[3].split() == ["MOUNT", "/legacy", "cliapp.sub_app"]
+
+
+def test_routes_shows_what_each_mount_serves(app_dir, capsys):
+    assert main(["routes", "cliapp:app"]) == 0
+    out = capsys.readouterr().out
+    assert " at 0x" not in out  # no default object repr, which is only an address
+    lines = [line.split() for line in out.splitlines()]
+    assert ["MOUNT", "/old", "cliapp.Legacy", "instance"] in lines
+    assert ["MOUNT", "/static", "StaticFiles(directory='assets')"] in lines
+    assert ["MOUNT", "/v2", "altapi.app.AltAPI", "instance"] in lines
+    # the mounted app's own routes follow, under the mount's path
+    assert lines[lines.index(["MOUNT", "/v2", "altapi.app.AltAPI", "instance"]) + 1] == [
+        "GET",
+        "/v2/items",
+        "items",
+        "cliapp.items",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -72,6 +109,41 @@ def test_help_explains_both_commands(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "run" in out and "routes" in out
+
+
+def test_version_lists_altapi_and_each_distribution(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"altapi {altapi.__version__}"
+    for name in ("altapi-core", "altapi-router", "altapi-di", "altapi-cache", "altapi-ratelimit"):
+        assert f"{name} {version(name)}" in lines
+    assert lines[-1].endswith(".".join(map(str, sys.version_info[:3])))
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--workers", "0"], "--workers: must be at least 1, got 0"),
+        (["--workers", "two"], "--workers: expected a whole number, got 'two'"),
+        (["--port", "70000"], "--port: must be between 0 and 65535, got 70000"),
+    ],
+)
+def test_bad_run_options_are_a_usage_error(app_dir, capsys, option, message):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "cliapp:app", *option])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: altapi run")
+    assert message in err and "Traceback" not in err
+
+
+def test_altapi_run_binds_this_machine_only_and_app_run_every_interface():
+    # As docs/command-line.md and docs/deployment.md say.
+    args = build_parser().parse_args(["run", "cliapp:app"])
+    assert (args.host, args.port, args.workers) == ("127.0.0.1", 8000, 1)
+    assert inspect.signature(altapi.AltAPI.run).parameters["host"].default == "0.0.0.0"
 
 
 def test_reload_with_workers_is_refused(app_dir):

@@ -6,9 +6,9 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from altapi_core.guards import CallHandler, declare
 from altapi_core.requests import Request
 from altapi_core.responses import Response, StreamingResponse
-from altapi_core.wrappers import CallHandler, wrap_handler
 
 from ._flights import Flight, Flights
 from ._rules import (
@@ -65,14 +65,27 @@ def cache(
     are not stored; a `StreamingResponse` is stored only when its whole body
     fits (it is recorded while sent, never delayed).
     """
-    policy = _ResponseCache(expires, key_prefix, backend, key_func, statuses, max_entry_bytes)
+    policy = cache_layer(expires, key_prefix, backend, key_func, statuses, max_entry_bytes)
 
     def decorator(handler: F) -> F:
-        wrapped = wrap_handler(handler, policy.around)
-        wrapped.__altapi_cache__ = policy  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
+        # Recorded on the handler; the route decorator builds it into the route's pipeline.
+        declare(handler, policy, "@cache")
+        handler.__altapi_cache__ = policy  # type: ignore[attr-defined]
+        return handler
 
     return decorator
+
+
+def cache_layer(
+    expires: float | None = 300,
+    key_prefix: str | None = None,
+    backend: CacheBackend | None = None,
+    key_func: KeyFunc | None = None,
+    statuses: Iterable[int] = (200,),
+    max_entry_bytes: int = 1024 * 1024,
+) -> _ResponseCache:
+    """What `@cache(...)` declares on a handler, to pass as a route's `guards=[...]`."""
+    return _ResponseCache(expires, key_prefix, backend, key_func, statuses, max_entry_bytes)
 
 
 class _ResponseCache:

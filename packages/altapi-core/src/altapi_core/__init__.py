@@ -3,8 +3,10 @@
 from .__about__ import __version__
 from .app import AltAPI
 from .background import BackgroundTask, BackgroundTasks
+from .connection import HTTPConnection
 from .datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
 from .exceptions import HTTPException, WebSocketException
+from .extensions import Extension
 from .middleware import BaseMiddleware, Middleware
 from .requests import ClientDisconnect, Request
 from .responses import (
@@ -31,8 +33,10 @@ __all__ = [
     "ClientDisconnect",
     "FormData",
     "HTMLResponse",
+    "HTTPConnection",
     "HTTPException",
     "EventSourceResponse",
+    "Extension",
     "Headers",
     "JSONResponse",
     "Middleware",

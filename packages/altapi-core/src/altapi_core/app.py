@@ -12,10 +12,12 @@ from altapi_di import Depends, Injector
 from altapi_router import Router
 
 from .background import BackgroundTasks
+from .connection import HTTPConnection
 from .datastructures import State
 from .dispatch import Dispatcher, FunctionMiddleware
 from .endpoints import Endpoint
 from .errors import ErrorHandlers, ExceptionHandler
+from .extensions import E, Extension, Extensions
 from .lifespan import Lifespan
 from .middleware.base import Middleware
 from .requests import Request
@@ -38,6 +40,7 @@ def _sources() -> dict[object, str]:
         WebSocket: "websocket",
         "websocket": "websocket",
         BackgroundTasks: "background",
+        HTTPConnection: "connection",  # after Request and WebSocket: they are ones too
     }
 
 
@@ -51,9 +54,7 @@ class AltAPI(RouteDecorators):
     def __init__(
         self,
         middleware: Sequence[Middleware] | None = None,
-        templates_directory: str = "templates",
         static_directory: str | None = None,
-        cache_timeout: int = 300,
         debug: bool = False,
         max_body_size: int | None = 10 * 1024 * 1024,
         lifespan: Lifespan | None = None,
@@ -64,6 +65,7 @@ class AltAPI(RouteDecorators):
         dependencies: Sequence[Depends] | None = None,
         redirect_slashes: bool = True,
         websocket_max_size: int | None = 16 * 1024 * 1024,
+        extensions: Sequence[Extension] = (),
     ) -> None:
         self.router = Router()
         self.injector = Injector(_sources(), run_sync=run_sync)
@@ -81,9 +83,7 @@ class AltAPI(RouteDecorators):
         self.on_shutdown = list(on_shutdown or [])
         self.after_startup: list[Callable[[], None]] = []
         self.dependencies = tuple(dependencies or ())
-        self.templates_directory = templates_directory
         self.static_directory = static_directory
-        self.cache_timeout = cache_timeout
         self.max_body_size = max_body_size
         self.redirect_slashes = redirect_slashes
         self.websocket_max_size = websocket_max_size
@@ -91,6 +91,9 @@ class AltAPI(RouteDecorators):
         self._dispatcher: Dispatcher | None = None
         if static_directory is not None:
             self.mount("/static", directory=static_directory, name="static")
+        self.extensions = Extensions()
+        for extension in extensions:
+            self.add_extension(extension)
 
     @property
     def debug(self) -> bool:
@@ -107,12 +110,18 @@ class AltAPI(RouteDecorators):
         endpoint = Endpoint(
             spec.endpoint,
             self.injector,
+            route=spec.describe(),
             path_params=_PARAM.findall(spec.path),
-            first_param="websocket" if spec.websocket else None,
+            websocket=spec.websocket,
             dependencies=self.dependencies + spec.dependencies,
+            guards=spec.guards,
             name=name,
             errors=self.errors,
         )
+        for guard in endpoint.guards:
+            attach = getattr(guard, "attach", None)  # optional: see guards.py
+            if attach is not None:
+                attach(self)
         if spec.methods is None:
             self.router.add_websocket(spec.path, endpoint, name=name)
         else:
@@ -158,18 +167,14 @@ class AltAPI(RouteDecorators):
             self._dispatcher = None
             self._stack = None
 
-    def cache(self, path: str, expires: int = 300) -> Callable[[F], F]:
-        """Register a cached GET route (the same as `@app.get(path)` over `@cache(expires)`)."""
-        try:
-            from altapi_cache import cache as cache_response  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            raise RuntimeError("app.cache() needs altapi-cache: pip install altapi-cache") from None
+    # --- extensions ----------------------------------------------------------------------
 
-        def decorator(func: F) -> F:
-            self.add_route(path, cache_response(expires=expires)(func), ["GET"])
-            return func
-
-        return decorator
+    def add_extension(self, extension: E) -> E:
+        """Attach an add-on (see altapi_core.extensions): kept in `app.extensions[name]`,
+        set up now, started and shut down with the app. Attaching the same one twice is
+        a no-op; another one under a name already taken is an error."""
+        self._check_not_started("attach an extension")
+        return self.extensions.add(self, extension)
 
     # --- middleware, errors and events -----------------------------------------------------
 

@@ -13,8 +13,9 @@ from urllib.parse import unquote
 import anyio
 
 from .context import _current as _current_request
-from .endpoints import Endpoint, Exchange
+from .endpoints import Endpoint
 from .errors import ErrorHandlers
+from .exchange import Exchange
 from .lifespan import run_lifespan
 from .requests import ClientDisconnect, Request
 from .responses import RedirectResponse, Response
@@ -90,13 +91,7 @@ class Dispatcher:
             raise RuntimeError(f"unknown ASGI scope type {kind!r}")
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # PERF: Request.__init__ done here: calling the class enters a second interpreter
-        # loop for __init__ (~450 instructions a request).
-        request = _new_request(Request)
-        request.scope = scope
-        request._receive = receive
-        request._send = send
-        request.max_body_size = self.max_body_size
+        request = Request(scope, receive, send, self.max_body_size)
         _current_request.set(request)
         exchange = request._exchange = Exchange()
         if self.has_function_middleware:  # it may hand on a Request of its own
@@ -114,28 +109,13 @@ class Dispatcher:
                 await _finish(exchange, exc, request)
             raise  # the server logs it; TestClient re-raises it in the test
         try:
-            if type(response).__call__ is _SEND_WHOLE and response.background is None:
-                # PERF: Response.__call__ inlined for plain responses (one frame less).
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": response.status_code,
-                        "headers": response.raw_headers,
-                    }
-                )
-                body = b"" if scope["method"] == "HEAD" else response.body
-                await send({"type": "http.response.body", "body": body})
-            else:
-                await response(scope, receive, send)
+            await response(scope, receive, send)
         except BaseException as exc:
             await _finish(exchange, exc, request)
             raise
-        if exchange.tasks is not None:
-            await exchange.finish()
-        elif exchange:  # PERF: Exchange.finish inlined, no coroutine at all
-            rest = exchange.close(exchange.error)
-            if rest is not None:  # async (or threaded) cleanups
-                await rest
+        pending = exchange.finish()
+        if pending is not None:
+            await pending
         if request._form is not None:
             await request.close()  # uploaded files' temporary storage
 
@@ -214,10 +194,6 @@ class Dispatcher:
         return await self.errors.http_error(request, 404)
 
 
-_SEND_WHOLE = Response.__call__
-_new_request = object.__new__
-
-
 def _bind(middleware: FunctionMiddleware, call_next: CallNext) -> CallNext:
     async def call(request: Request) -> Response:
         response = await middleware(request, call_next)
@@ -232,7 +208,9 @@ def _bind(middleware: FunctionMiddleware, call_next: CallNext) -> CallNext:
 async def _finish(exchange: Exchange, error: BaseException, request: Request) -> None:
     with anyio.CancelScope(shield=True):
         try:
-            await exchange.finish(error)
+            pending = exchange.finish(error)
+            if pending is not None:
+                await pending
         finally:
             if request._form is not None:
                 await request.close()

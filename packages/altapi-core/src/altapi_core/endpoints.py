@@ -1,22 +1,29 @@
-"""A handler compiled once at registration: its dependency plan and how to call it."""
+"""`Endpoint`: one route compiled at registration into its pipeline (see pipeline.py)."""
 
 from __future__ import annotations
 
 import functools
 import inspect
-import typing
-from collections.abc import Callable, Sequence
-from types import CoroutineType
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
-from anyio.to_thread import run_sync
+from altapi_di import DependencyError, Depends, Injector, Plan
 
-from altapi_di import Depends, Injector, Plan, RequestScope
+from .exchange import Exchange
+from .guards import Around, Guard
+from .pipeline import (
+    Call,
+    Provider,
+    guarded,
+    guarded_websocket,
+    invoker,
+    invoker_with_arounds,
+    respond,
+    takes_only_the_connection,
+    values_for,
+)
 
-from .background import BackgroundTasks
-from .responses import JSONResponse, Response
-
-__all__ = ["Endpoint", "Exchange", "as_response", "is_async_callable"]
+__all__ = ["HTTP_VALUES", "WEBSOCKET_VALUES", "Endpoint", "Exchange", "is_async_callable"]
 
 
 def is_async_callable(obj: Any) -> bool:
@@ -27,220 +34,84 @@ def is_async_callable(obj: Any) -> bool:
     )
 
 
-def as_response(result: Any, handler_name: str) -> Response:
-    """A handler's result as a Response: a dict or list is sent as JSON."""
-    if isinstance(result, Response):
-        return result
-    if isinstance(result, dict | list):
-        return JSONResponse(result)
-    raise TypeError(
-        f"handler {handler_name!r} returned {type(result).__name__}; "
-        "return a Response (or a dict or list, sent as JSON)"
-    )
+def _connection(connection: Any, exchange: Exchange) -> Any:
+    return connection
 
 
-class Exchange(RequestScope):
-    """What one request accumulates for after its response: the generator dependencies
-    it opened (it is their RequestScope), background tasks, the error seen."""
-
-    # PERF: class-level defaults and no __init__: creating one is a bare list
-    # allocation, and dependencies need no scope of their own (~800 instructions).
-    tasks: BackgroundTasks | None = None
-    error: BaseException | None = None
-
-    async def finish(self, error: BaseException | None = None) -> None:
-        """Run background tasks (unless the request failed), then close dependencies."""
-        try:
-            if self.tasks is not None and error is None:
-                await self.tasks()
-        finally:
-            if self:
-                await self.aclose(error if error is not None else self.error)
+def _background(connection: Any, exchange: Exchange) -> Any:
+    return exchange.background_tasks()
 
 
-def resolved_parameters(handler: Callable[..., Any]) -> list[inspect.Parameter]:
-    """The handler's parameters with string annotations resolved, as the planner sees them."""
-    try:
-        hints = typing.get_type_hints(handler)
-    except Exception:
-        hints = {}
-    return [
-        p.replace(annotation=hints.get(p.name, p.annotation))
-        for p in inspect.signature(handler).parameters.values()
-    ]
-
-
-def _with_dependencies(handler: Callable[..., Any], dependencies: Sequence[Depends]) -> Any:
-    """A stand-in whose signature adds the route's `dependencies=[...]` as extra parameters."""
-    params = [
-        p for p in resolved_parameters(handler) if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-    ]
-    params.sort(key=lambda p: p.kind == p.KEYWORD_ONLY)
-    extra = [
-        inspect.Parameter(f"__altapi_dep{i}", inspect.Parameter.KEYWORD_ONLY, default=dep)
-        for i, dep in enumerate(dependencies)
-    ]
-
-    def stand_in(**kwargs: Any) -> Any:  # never called: only its signature is planned
-        raise AssertionError
-
-    stand_in.__signature__ = inspect.Signature(params + extra)  # type: ignore[attr-defined]
-    stand_in.__name__ = getattr(handler, "__name__", "handler")
-    stand_in.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not p.empty}
-    return stand_in
+# What each kind of route can hand a plan, by value key (the keys of app.py's sources).
+HTTP_VALUES: dict[Hashable, Provider] = {
+    "request": _connection,
+    "connection": _connection,
+    "background": _background,
+}
+WEBSOCKET_VALUES: dict[Hashable, Provider] = {"websocket": _connection, "connection": _connection}
 
 
 class Endpoint:
-    """Calls a handler with its arguments and turns its result into a Response."""
+    """A handler, its dependency plan and the pipeline that serves it (pipeline.py):
+    respond, then each guard (outermost first), then the invoker. Around-layers
+    (@cache) sit inside the invoker, after the arguments are bound, so a route's
+    dependencies (an auth check) run even when the cache answers.
 
-    __slots__ = (
-        "_background",
-        "_guard",
-        "_invoke",
-        "_overrides",
-        "_wants_request",
-        "errors",
-        "guards",
-        "_request_only",
-        "_route_dependencies",
-        "handler",
-        "is_async",
-        "name",
-        "needs",
-        "plan",
-        "uses_di",
-    )
+    `respond(connection, path_params, exchange)` is the whole route: for HTTP it
+    gives the Response; for a WebSocket it runs the session.
+    """
+
+    __slots__ = ("guards", "handler", "name", "needs", "plan", "respond", "route", "websocket")
 
     def __init__(
         self,
         handler: Callable[..., Any],
         injector: Injector,
         *,
+        route: str,
         path_params: Sequence[str] = (),
-        first_param: str | None = None,
+        websocket: bool = False,
         dependencies: Sequence[Depends] = (),
+        guards: Sequence[Guard | Around] = (),
         name: str | None = None,
         errors: Any = None,
+        providers: Mapping[Hashable, Provider] | None = None,
     ) -> None:
         self.handler = handler
-        self.errors = errors  # ErrorHandlers: an exception becomes its handler's response
-        self.guards: tuple[Any, ...] = tuple(getattr(handler, "__altapi_guards__", ()))
-        # PERF: one guard (the usual case) skips the token list and the zips (~3k instructions).
-        self._guard = self.guards[0] if len(self.guards) == 1 else None
+        self.route = route
+        self.websocket = websocket
         self.name: str = name or getattr(handler, "__name__", None) or type(handler).__name__
-        self.is_async = is_async_callable(handler)
-        target = _with_dependencies(handler, dependencies) if dependencies else handler
-        self.plan: Plan = injector.plan(target, path_params=path_params, first_param=first_param)
-        self.needs = self.plan.needs
-        self.uses_di = self.plan.has_dependencies
-        self._background = "background" in self.needs
-        self._overrides = injector.overrides  # a dict: empty unless a test overrides
-        self._wants_request = bool(self.needs)
-        self._route_dependencies = bool(dependencies)
-        # Solves and awaits the handler in one go; used unless the endpoint must do more.
-        self._invoke = self.plan.invoke if self.is_async and not self._background else None
-        # PERF: `def h(request)`, the commonest handler, skips the plan entirely.
-        params = list(inspect.signature(handler).parameters.values())
-        self._request_only = (
-            not self.uses_di
-            and not dependencies
-            and len(params) == 1
-            and params[0].kind in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD)
-            and self.needs == {"request"}
-            and first_param is None
-        )
-
-    async def arguments(
-        self, values: dict[str, Any], path_params: dict[str, Any], exchange: Exchange
-    ) -> dict[str, Any]:
-        if self._background:
-            if exchange.tasks is None:
-                exchange.tasks = BackgroundTasks()
-            values["background"] = exchange.tasks
-        kwargs = await self.plan.solve(values, path_params, exchange)
-        if self._route_dependencies:  # run for their effect; the handler does not take them
-            for key in [k for k in kwargs if k.startswith("__altapi_dep")]:
-                del kwargs[key]
-        return kwargs
-
-    def _strip(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in kwargs.items() if not k.startswith("__altapi_dep")}
-
-    async def call(self, kwargs: dict[str, Any]) -> Any:
-        if self.is_async:
-            return await self.handler(**kwargs)
-        return await run_sync(functools.partial(self.handler, **kwargs))
-
-    async def respond(
-        self, request: Any, path_params: dict[str, Any], exchange: Exchange
-    ) -> Response:
-        """The handler's Response; its exception goes to the error handlers."""
-        guard = self._guard
-        token: Any = _UNCHECKED
-        tokens: list[Any] | None = None
+        self.guards = tuple(guards)
+        if providers is None:
+            providers = WEBSOCKET_VALUES if websocket else HTTP_VALUES
         try:
-            if guard is not None:  # e.g. @rate_limit: may answer before the handler runs
-                token = guard.check(request)
-                if token.__class__ is CoroutineType:  # an async check
-                    token = await token
-                if isinstance(token, Response):
-                    return token
-            elif self.guards:
-                tokens = []
-                for each in self.guards:
-                    taken = each.check(request)
-                    if taken.__class__ is CoroutineType:  # an async check
-                        taken = await taken
-                    if isinstance(taken, Response):
-                        return taken
-                    tokens.append(taken)
-            if self._request_only:
-                if self.is_async:
-                    result = await self.handler(request)
-                else:
-                    result = await run_sync(self.handler, request)
-            elif self._invoke is not None and not self._overrides:
-                # PERF: the compiled plan awaits the handler itself: no solver coroutine,
-                # no keyword dict (~1.5k instructions a request).
-                values = {"request": request} if self._wants_request else _NO_VALUES
-                result = await self._invoke(values, path_params, exchange)
-            else:
-                if self._background or self._route_dependencies:
-                    kwargs = await self.arguments({"request": request}, path_params, exchange)
-                else:
-                    # PERF: Plan.solve inlined (one coroutine less) unless overrides are set.
-                    plan = self.plan
-                    if self._overrides:  # an override may need the request the route did not
-                        kwargs = await plan.solve({"request": request}, path_params, exchange)
-                    elif self._wants_request:
-                        kwargs = await plan.run({"request": request}, path_params, exchange)
-                    else:
-                        kwargs = await plan.run(_NO_VALUES, path_params, exchange)
-                if self.is_async:
-                    result = await self.handler(**kwargs)
-                else:
-                    result = await run_sync(functools.partial(self.handler, **kwargs))
-            response = result if isinstance(result, Response) else as_response(result, self.name)
-            if guard is not None:
-                guard.finish(response, token)
-            elif tokens:
-                for each, taken in zip(self.guards, tokens):  # noqa: B905 - same length
-                    each.finish(response, taken)
-            return response
-        except Exception as exc:
-            if guard is not None:
-                if token is not _UNCHECKED:
-                    guard.amend(exc, token)
-            elif tokens:
-                for each, taken in zip(self.guards, tokens):  # noqa: B905 - same length
-                    each.amend(exc, taken)
-            exchange.error = exc
-            if self.errors is None:
-                raise
-            return await self.errors.handled(request, exc)
+            self.plan: Plan = injector.plan(
+                handler,
+                path_params=path_params,
+                first_param="websocket" if websocket else None,
+                dependencies=dependencies,
+                provides=providers.keys(),
+            )
+        except DependencyError as exc:
+            raise DependencyError(f"route {route}: {exc}") from None
+        self.needs = self.plan.needs
+        values = values_for(self.needs, providers, injector.overrides)
+        arounds = [layer for layer in self.guards if isinstance(layer, Around)]
+        checks = [layer for layer in self.guards if not isinstance(layer, Around)]
+        if arounds and websocket:
+            raise TypeError(
+                f"route {route}: {type(arounds[0]).__name__} (e.g. @cache) applies to "
+                "HTTP routes only, not to a WebSocket route"
+            )
+        if arounds:
+            call = invoker_with_arounds(handler, self.plan, values, arounds, self.name)
+        else:
+            key = "websocket" if websocket else "request"
+            only = takes_only_the_connection(handler, self.plan, key)
+            call = invoker(handler, self.plan, values, connection_only=only)
+        for guard in reversed(checks):  # the first guard is the outermost
+            call = guarded_websocket(guard, call) if websocket else guarded(guard, call, self.name)
+        self.respond: Call = call if websocket else respond(call, self.name, errors)
 
-
-# A guard's token before its check has returned (nothing to amend then).
-_UNCHECKED: Any = object()
-# The values of a plan that needs none (read, never written).
-_NO_VALUES: dict[str, Any] = {}
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.route} {self.name}>"

@@ -38,12 +38,14 @@ def _user_context(lifespan: Callable[[Any], Any], app: Any) -> AbstractAsyncCont
 
 @asynccontextmanager
 async def app_lifespan(app: AltAPI) -> AsyncIterator[dict[str, Any] | None]:
-    """Startup hooks, then the app's dependency container, then the user's lifespan.
+    """Extensions, startup hooks, then the app's dependency container, then the user's
+    lifespan.
 
     Shutdown unwinds in reverse: the user's lifespan exits, app-scoped dependencies
-    close, shutdown hooks run.
+    close, shutdown hooks run, extensions shut down.
     """
     async with AsyncExitStack() as stack:
+        await app.extensions.start(stack, _call_hook)
         for hook in app.on_startup:
             await _call_hook(hook)
 

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from http.cookies import _unquote as _unquote_cookie
+from collections.abc import AsyncIterator, Generator
 from typing import Any
 
 import anyio
 import ujson
 
-from .datastructures import URL, Address, Headers, QueryParams, State
+from .connection import HTTPConnection
+from .datastructures import URL
 from .exceptions import HTTPException
 from .formparsers import FormLimits, parse_multipart, parse_urlencoded
 from .types import Message, Receive, Scope, Send
 from .uploads import FormData
 
-__all__ = ["ClientDisconnect", "Request"]
+__all__ = ["ClientDisconnect", "FormCall", "Request"]
+
+
+class FormCall:
+    """What `request.form()` returns: awaitable, or an async context manager whose exit
+    closes the uploaded files. The form is parsed only when awaited or entered."""
+
+    __slots__ = ("_limits", "_request")
+
+    def __init__(self, request: Request, limits: FormLimits) -> None:
+        self._request = request
+        self._limits = limits
+
+    def __await__(self) -> Generator[Any, None, FormData]:
+        return self._request._parsed_form(self._limits).__await__()
+
+    async def __aenter__(self) -> FormData:
+        return await self._request._parsed_form(self._limits)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._request.close()
 
 
 class ClientDisconnect(Exception):
@@ -30,20 +50,10 @@ async def _no_send(message: Message) -> None:
     raise RuntimeError("this request has no send channel")
 
 
-def _parse_cookies(header: str) -> dict[str, str]:
-    cookies: dict[str, str] = {}
-    for chunk in header.split(";"):
-        key, sep, value = chunk.partition("=")
-        key, value = (key.strip(), value.strip()) if sep else ("", chunk.strip())
-        if key or value:
-            cookies[key] = _unquote_cookie(value)
-    return cookies
-
-
 _MISSING: Any = object()
 
 
-class Request:
+class Request(HTTPConnection):
     """One HTTP request. Every view (headers, query_params, cookies...) is built on first use."""
 
     # PERF: no __slots__: the rarely used fields default at class level, so a new
@@ -51,9 +61,6 @@ class Request:
     _body: bytes | None = None
     _json: Any = _MISSING
     _form: FormData | None = None
-    _headers: Headers | None = None
-    _query_params: QueryParams | None = None
-    _url: URL | None = None
     _stream_consumed = False
     _pending: Message | None = None
     _disconnected = False
@@ -66,7 +73,6 @@ class Request:
         send: Send = _no_send,
         max_body_size: int | None = None,
     ) -> None:
-        # Dispatcher.http sets these four itself, without calling the class (PERF).
         self.scope = scope
         self._receive = receive
         self._send = send
@@ -79,62 +85,13 @@ class Request:
         return self.scope["method"]
 
     @property
-    def path(self) -> str:
-        return self.scope["path"]
-
-    @property
     def query_string(self) -> str:
         return self.scope.get("query_string", b"").decode("latin-1")
-
-    @property
-    def query_params(self) -> QueryParams:
-        if self._query_params is None:
-            self._query_params = QueryParams(self.scope.get("query_string", b""))
-        return self._query_params
-
-    @property
-    def headers(self) -> Headers:
-        if self._headers is None:
-            self._headers = Headers(raw=self.scope["headers"])
-        return self._headers
 
     @property
     def headers_dict(self) -> dict[str, str]:
         """Header names (lower case) to values; for a repeated name, the last one."""
         return {k.decode("latin-1"): v.decode("latin-1") for k, v in self.scope["headers"]}
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        header = self.headers.get("cookie")
-        return _parse_cookies(header) if header else {}
-
-    @property
-    def path_params(self) -> dict[str, Any]:
-        return self.scope.get("path_params", {})
-
-    @property
-    def client(self) -> Address | None:
-        client = self.scope.get("client")
-        return Address(*client) if client else None
-
-    @property
-    def state(self) -> State:
-        return State(self.scope.setdefault("state", {}))
-
-    @property
-    def url(self) -> URL:
-        if self._url is None:
-            self._url = URL.from_scope(self.scope)
-        return self._url
-
-    @property
-    def base_url(self) -> URL:
-        root = self.scope.get("root_path", "")
-        return URL.from_scope({**self.scope, "path": "/", "root_path": root, "query_string": b""})
-
-    @property
-    def app(self) -> Any:
-        return self.scope.get("app")
 
     @property
     def session(self) -> dict[str, Any]:
@@ -215,17 +172,22 @@ class Request:
         except UnicodeDecodeError:
             raise HTTPException(400, "Request body is not valid UTF-8") from None
 
-    async def form(
+    def form(
         self,
         *,
         max_fields: int = 1000,
         max_files: int = 1000,
         max_part_size: int = 1024 * 1024,
         max_file_size: int | None = None,
-    ) -> FormData:
-        """Urlencoded or multipart form data, within the given limits (400/413 past them)."""
+    ) -> FormCall:
+        """Urlencoded or multipart form data, within the given limits (400/413 past them):
+        `await request.form()`, or `async with request.form() as form:` to close the
+        uploaded files on leaving the block (as in Starlette)."""
+        limits = FormLimits(max_fields, max_files, max_part_size, max_file_size)
+        return FormCall(self, limits)
+
+    async def _parsed_form(self, limits: FormLimits) -> FormData:
         if self._form is None:
-            limits = FormLimits(max_fields, max_files, max_part_size, max_file_size)
             content_type = self.headers.get("content-type", "")
             media = content_type.split(";", 1)[0].strip().lower()
             if media == "multipart/form-data":

@@ -40,6 +40,9 @@ class StaticFiles:
         if check_dir and not os.path.isdir(self.root):
             raise RuntimeError(f"StaticFiles directory {os.fspath(directory)!r} does not exist")
 
+    def __repr__(self) -> str:
+        return f"StaticFiles(directory={os.fspath(self.directory)!r})"
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             raise RuntimeError("StaticFiles serves HTTP only")

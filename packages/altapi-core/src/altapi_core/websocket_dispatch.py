@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from altapi_di import RequestScope
-
 from .exceptions import WebSocketException
+from .exchange import Exchange
 from .types import Receive, Scope, Send
 from .websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -38,18 +37,16 @@ async def serve_websocket(app: AltAPI, scope: Scope, receive: Receive, send: Sen
     scope["path_params"] = params
     websocket = WebSocket(scope, receive, send)
     websocket.max_message_size = app.websocket_max_size
-    di_scope = RequestScope()
-    error: BaseException | None = None
+    exchange = Exchange()
     try:
-        kwargs = await endpoint.plan.solve({"websocket": websocket}, params, di_scope)
-        await endpoint.call(endpoint._strip(kwargs))
+        await endpoint.respond(websocket, params, exchange)
     except WebSocketDisconnect:
         pass
     except WebSocketException as exc:
         if websocket.application_state != WebSocketState.DISCONNECTED:
             await websocket.close(exc.code, exc.reason)
     except Exception as exc:
-        error = exc
+        exchange.error = exc
         logger.exception("WebSocket handler %r failed", endpoint.name)
         if websocket.application_state != WebSocketState.DISCONNECTED:
             await send({"type": "websocket.close", "code": 1011, "reason": ""})
@@ -57,4 +54,6 @@ async def serve_websocket(app: AltAPI, scope: Scope, receive: Receive, send: Sen
         if websocket.application_state != WebSocketState.DISCONNECTED:
             await websocket.close(1000)
     finally:
-        await di_scope.aclose(error)
+        pending = exchange.finish(exchange.error)
+        if pending is not None:
+            await pending

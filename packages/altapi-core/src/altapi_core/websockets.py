@@ -8,7 +8,7 @@ from typing import Any
 
 import ujson
 
-from .datastructures import URL, Headers, QueryParams, State
+from .connection import HTTPConnection
 from .types import Message, Receive, Scope, Send
 
 __all__ = ["WebSocket", "WebSocketDisconnect", "WebSocketState"]
@@ -29,7 +29,7 @@ class WebSocketDisconnect(Exception):
         super().__init__(code, self.reason)
 
 
-class WebSocket:
+class WebSocket(HTTPConnection):
     """`accept`, `send_*`, `receive_*`, `async for message in ws`, `close`."""
 
     def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -42,38 +42,6 @@ class WebSocket:
         self.application_state = WebSocketState.CONNECTING
         #: A received message larger than this closes the socket with 1009.
         self.max_message_size: int | None = None
-
-    @property
-    def state(self) -> State:
-        return State(self.scope.setdefault("state", {}))
-
-    @property
-    def path(self) -> str:
-        return self.scope["path"]
-
-    @property
-    def path_params(self) -> dict[str, Any]:
-        return self.scope.get("path_params", {})
-
-    @property
-    def query_params(self) -> QueryParams:
-        return QueryParams(self.scope.get("query_string", b""))
-
-    @property
-    def headers(self) -> Headers:
-        return Headers(raw=self.scope["headers"])
-
-    @property
-    def url(self) -> URL:
-        return URL.from_scope(self.scope)
-
-    @property
-    def client(self) -> Any:
-        return self.scope.get("client")
-
-    @property
-    def app(self) -> Any:
-        return self.scope.get("app")
 
     async def receive(self) -> Message:
         if self.client_state == WebSocketState.DISCONNECTED:
@@ -196,3 +164,15 @@ class WebSocket:
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         await self.send({"type": "websocket.close", "code": code, "reason": reason})
+
+    async def deny(self, response: Any) -> None:
+        """Refuse the handshake: 403 with `response`'s headers and body where the server
+        can send a response (ASGI's websocket.http.response extension), else close with
+        1008 (policy violation; before accept the server answers 403)."""
+        if "websocket.http.response" in (self.scope.get("extensions") or {}):
+            start = {"type": "websocket.http.response.start", "status": 403}
+            await self.send({**start, "headers": list(response.raw_headers)})
+            body = getattr(response, "body", b"")
+            await self.send({"type": "websocket.http.response.body", "body": body})
+        else:
+            await self.close(1008, "refused")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping
+import inspect
+from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping, Sequence
 from typing import Any
 
 from .depends import Depends
 from .plan import Plan
 from .scope import RequestScope
 
-__all__ = ["Injector"]
+__all__ = ["Injector", "ResolveParameter"]
+
+ResolveParameter = Callable[[inspect.Parameter, str], Hashable | None]
 
 
 async def _inline(func: Callable[..., Any], *args: Any) -> Any:
@@ -23,6 +26,14 @@ class Injector:
     under which `Plan.solve` finds the value, e.g. `{Request: "request"}`.
     `run_sync(func, *args)` runs blocking work in a thread (altapi-core passes
     anyio's); without it, "threaded" work runs inline.
+
+    `resolve_parameter(parameter, where)` (optional) is asked about each parameter
+    the planner cannot otherwise resolve (not `Depends`, not a source, not a path
+    parameter), before it falls back to the parameter's default or raises. It gets
+    the `inspect.Parameter` (its annotation resolved, `Annotated` extras kept) and
+    the chain that leads to it (`"handler -> dependency"`), and returns None (not
+    mine) or a hashable key: the plan then lists the key in `plan.needs` and passes
+    `values[key]` for that parameter, like a source's value.
     """
 
     def __init__(
@@ -30,8 +41,10 @@ class Injector:
         sources: Mapping[object, str] | None = None,
         *,
         run_sync: Callable[..., Awaitable[Any]] | None = None,
+        resolve_parameter: ResolveParameter | None = None,
     ) -> None:
         self.sources: dict[object, str] = dict(sources or {})
+        self.resolve_parameter = resolve_parameter
         self.run_sync = run_sync or _inline
         self.overrides: dict[Any, Any] = {}
         self._app_plans: dict[Any, Plan] = {}
@@ -44,9 +57,23 @@ class Injector:
         *,
         path_params: Collection[str] = (),
         first_param: str | None = None,
+        dependencies: Sequence[Depends] = (),
+        provides: Collection[Hashable] | None = None,
     ) -> Plan:
-        """Compile `call`'s parameters once; cycles and unknown parameters raise now."""
-        return Plan(self, call, path_params=path_params, first_param=first_param)
+        """Compile `call`'s parameters once; cycles and unknown parameters raise now.
+
+        `dependencies` run first, for their effect (a route's `dependencies=[...]`).
+        `provides`, when given, lists the source keys the caller will put in
+        `values`; a parameter asking for another source is an error now.
+        """
+        return Plan(
+            self,
+            call,
+            path_params=path_params,
+            first_param=first_param,
+            dependencies=dependencies,
+            provides=provides,
+        )
 
     # --- app-scoped dependencies -----------------------------------------------------------
 

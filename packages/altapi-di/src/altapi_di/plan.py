@@ -9,12 +9,11 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .codegen import Invoker, Solver, _afirst, _first, compile_solver
+from .codegen import Invoker, Solver, compile_plan
 from .depends import DependencyError, Depends
-from .scope import RequestScope
 
 if TYPE_CHECKING:
     from .injector import Injector
@@ -75,14 +74,27 @@ def _parameters(call: Any) -> list[inspect.Parameter]:
     ]
 
 
-def _split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
+def _split_annotated(annotation: Any, chain: tuple[str, ...], name: str) -> tuple[Any, Any]:
     if typing.get_origin(annotation) is typing.Annotated:
         base, *extras = typing.get_args(annotation)
         for extra in extras:
+            if extra is Depends:
+                raise DependencyError(_uncalled(chain, name))
             if isinstance(extra, Depends):
                 return base, extra
         return base, None
     return annotation, None
+
+
+def _uncalled(chain: tuple[str, ...], name: str) -> str:
+    return (
+        f"{' -> '.join(chain)}: parameter {name!r} has the class Depends as its default; "
+        "call it: Depends(dependency)"
+    )
+
+
+def _where(chain: tuple[str, ...]) -> str:
+    return " -> ".join(chain)
 
 
 class Planner:
@@ -95,60 +107,111 @@ class Planner:
         overrides: Mapping[Any, Any],
         *,
         app_scope: bool = False,
+        provides: Collection[Hashable] | None = None,
     ) -> None:
         self.injector = injector
         self.path_params = frozenset(path_params)
         self.overrides = overrides
         self.app_scope = app_scope
+        self.provides = None if provides is None else frozenset(provides)
         self.steps: list[Step] = []
         self.cached: dict[Any, int] = {}
-        self.needs: set[str] = set()
+        self.needs: set[Hashable] = set()
         self.stack: list[Any] = []  # the callables being planned, for cycle detection
 
     def arguments(self, call: Any, chain: tuple[str, ...], first_param: str | None) -> Args:
         args: list[tuple[str, int, Any]] = []
         for index, param in enumerate(_parameters(call)):
-            source = self._source(param, call, chain, first_param if index == 0 else None)
+            source = self._source(param, chain, first_param if index == 0 else None)
             if source is not None:
                 args.append((param.name, *source))
         return tuple(args)
 
+    def route_dependencies(self, dependencies: Sequence[Any], chain: tuple[str, ...]) -> None:
+        """Plan `dependencies=[Depends(f), ...]`: steps run for their effect, results unused."""
+        for position, marker in enumerate(dependencies):
+            if not isinstance(marker, Depends) or marker.dependency is None:
+                if isinstance(marker, Depends):
+                    what, hint = "Depends() without a dependency", "some_function"
+                elif marker is Depends:
+                    what, hint = "the class Depends", "some_function"
+                else:
+                    what, hint = repr(marker), getattr(marker, "__name__", "some_function")
+                raise DependencyError(
+                    f"{_where(chain)}: dependencies[{position}] is {what}, not a dependency; "
+                    f"write dependencies=[Depends({hint})]"
+                )
+            self.step(marker, chain)
+
     def _source(
-        self, param: inspect.Parameter, call: Any, chain: tuple[str, ...], first: str | None
+        self, param: inspect.Parameter, chain: tuple[str, ...], first: str | None
     ) -> tuple[int, Any] | None:
-        annotation, marker = _split_annotated(param.annotation)
+        annotation, marker = _split_annotated(param.annotation, chain, param.name)
+        if param.default is Depends:
+            raise DependencyError(_uncalled(chain, param.name))
         if isinstance(param.default, Depends):
             marker = param.default
         if marker is not None:
             if marker.dependency is None:
-                if not callable(annotation) or annotation is inspect.Parameter.empty:
-                    raise DependencyError(
-                        f"{' -> '.join(chain)}: Depends() on parameter {param.name!r} "
-                        "needs a callable or a class annotation"
-                    )
-                marker = Depends(
-                    annotation,
-                    use_cache=marker.use_cache,
-                    run_in_thread=marker.run_in_thread,
-                    scope=marker.scope,
-                )
+                marker = self._from_annotation(marker, annotation, chain, param.name)
             return STEP, self.step(marker, chain)
         key = first or self._value_key(annotation, param.name)
         if key is not None:
-            if self.app_scope:
-                raise DependencyError(
-                    f"{' -> '.join(chain)}: an app-scoped dependency cannot take "
-                    f"{param.name!r} (only other app-scoped dependencies)"
-                )
-            self.needs.add(key)
+            self._check_value(key, chain, param.name)
             return VALUE, key
         if param.name in self.path_params and not self.app_scope:
             return PATH, param.name
+        resolve = self.injector.resolve_parameter
+        if resolve is not None:
+            custom = resolve(param.replace(annotation=param.annotation), _where(chain))
+            if custom is not None:
+                self._check_value(custom, chain, param.name, custom=True)
+                return VALUE, custom
         if param.default is not inspect.Parameter.empty:
             return None  # the callable's own default is used
         raise DependencyError(
-            f"{' -> '.join(chain)}: cannot resolve parameter {param.name!r}: it is not "
+            f"{_where(chain)}: cannot resolve parameter {param.name!r}: it is not "
             "a path parameter, not the request, and has no Depends() default"
+        )
+
+    def _check_value(
+        self, key: Hashable, chain: tuple[str, ...], name: str, custom: bool = False
+    ) -> None:
+        if self.app_scope:
+            raise DependencyError(
+                f"{_where(chain)}: an app-scoped dependency cannot take "
+                f"{name!r} (only other app-scoped dependencies)"
+            )
+        if not custom and self.provides is not None and key not in self.provides:
+            offered = ", ".join(sorted(map(str, self.provides))) or "nothing"
+            raise DependencyError(
+                f"{_where(chain)}: parameter {name!r} asks for the {key}, which is not "
+                f"available here (available: {offered})"
+            )
+        self.needs.add(key)
+
+    @staticmethod
+    def _from_annotation(
+        marker: Depends, annotation: Any, chain: tuple[str, ...], name: str
+    ) -> Depends:
+        """`x: Service = Depends()`: the annotation (a class) is the dependency."""
+        if (
+            annotation is inspect.Parameter.empty
+            or not inspect.isclass(annotation)
+            or getattr(annotation, "__module__", None) == "builtins"
+        ):
+            shown = getattr(annotation, "__name__", repr(annotation))
+            what = "no annotation" if annotation is inspect.Parameter.empty else shown
+            raise DependencyError(
+                f"{_where(chain)}: Depends() on parameter {name!r} needs a dependency: "
+                f"write Depends(some_function), or annotate the parameter with a class "
+                f"to create (here: {what})"
+            )
+        return Depends(
+            annotation,
+            use_cache=marker.use_cache,
+            run_in_thread=marker.run_in_thread,
+            scope=marker.scope,
         )
 
     def _value_key(self, annotation: Any, name: str) -> str | None:
@@ -193,20 +256,30 @@ class Planner:
 
 
 class Plan:
-    """What one callable needs, in the order to produce it."""
+    """What one callable needs, in the order to produce it.
+
+    Two entry points, both the generated code of `codegen` (the one engine),
+    made in the constructor: `solve(values, path_params, scope)` gives the
+    keyword arguments for `call`; `invoke(...)` (an async `call` only; else it
+    raises TypeError) also awaits `call` with them. Both use the overrides in
+    force (`injector.overrides`).
+    """
 
     __slots__ = (
-        "_injector",
         "_overridden",
-        "run",
         "app_scope",
         "args",
         "call",
+        "calls_async",
+        "dependencies",
         "first_param",
         "has_dependencies",
+        "injector",
         "invoke",
         "needs",
         "path_params",
+        "provides",
+        "solve",
         "stages",
         "steps",
     )
@@ -218,128 +291,57 @@ class Plan:
         *,
         path_params: Collection[str] = (),
         first_param: str | None = None,
+        dependencies: Sequence[Depends] = (),
+        provides: Collection[Hashable] | None = None,
         overrides: Mapping[Any, Any] | None = None,
         app_scope: bool = False,
     ) -> None:
-        self._injector = injector
+        self.injector = injector
         self.app_scope = app_scope
         self.call = call
         self.path_params = tuple(path_params)
         self.first_param = first_param
-        planner = Planner(injector, path_params, overrides or {}, app_scope=app_scope)
+        self.dependencies = tuple(dependencies)
+        self.provides = provides
+        planner = Planner(
+            injector, path_params, overrides or {}, app_scope=app_scope, provides=provides
+        )
         planner.stack.append(call)
-        self.args = planner.arguments(call, (_name(call),), first_param)
+        chain = (_name(call),)
+        planner.route_dependencies(self.dependencies, chain)
+        self.args = planner.arguments(call, chain, first_param)
         self.steps = planner.steps
         self.needs = frozenset(planner.needs)
         self.has_dependencies = bool(self.steps)
         self.stages = _stages(self.steps)
+        self.calls_async = step_kind(call) == ASYNC
         self._overridden: dict[tuple[Any, ...], Plan] = {}
-        # `run` is `solve` without the overrides check, for callers that make it themselves;
-        # `invoke` (compiled plans of an async `call` only, else None) solves and returns
-        # `await call(**kwargs)`, also without the overrides check.
-        compiled = compile_solver(self)
-        self.run: Solver
-        self.invoke: Invoker | None
-        self.run, self.invoke = compiled or (self._solve_generic, None)
+        # A plan made for an overrides table is that table's; the others check the
+        # injector's overrides themselves, first thing in the generated code.
+        solve, invoke = compile_plan(self, check_overrides=overrides is None)
+        self.solve: Solver = solve
+        self.invoke: Invoker = invoke if invoke is not None else self._not_async
 
     def _with_overrides(self) -> Plan:
-        key = tuple(self._injector.overrides.items())
+        key = tuple(self.injector.overrides.items())
         plan = self._overridden.get(key)
         if plan is None:
             if len(self._overridden) > 16:
                 self._overridden.clear()
             plan = Plan(
-                self._injector,
+                self.injector,
                 self.call,
                 path_params=self.path_params,
                 first_param=self.first_param,
+                dependencies=self.dependencies,
                 overrides=dict(key),
                 app_scope=self.app_scope,
             )
             self._overridden[key] = plan
         return plan
 
-    async def solve(
-        self, values: dict[str, Any], path_params: Mapping[str, Any], scope: RequestScope
-    ) -> dict[str, Any]:
-        """The keyword arguments for `call`; opened generators are pushed onto `scope`."""
-        if self._injector.overrides:
-            return await self._with_overrides().run(values, path_params, scope)
-        return await self.run(values, path_params, scope)
-
-    async def _solve_generic(
-        self, values: dict[str, Any], path_params: Mapping[str, Any], scope: RequestScope
-    ) -> dict[str, Any]:
-        results: list[Any] = []
-        if self.stages:
-            injector = self._injector
-            for threaded, steps in self.stages:
-                if threaded:
-                    await injector.run_sync(
-                        _run_threaded,
-                        steps,
-                        results,
-                        values,
-                        path_params,
-                        scope,
-                        injector.run_sync,
-                    )
-                    continue
-                for step in steps:
-                    kind = step.kind
-                    if kind == APP:
-                        results.append(await injector.app_value(step.call))
-                        continue
-                    kwargs = _bind(step.args, results, values, path_params)
-                    if kind == SYNC:
-                        results.append(step.call(**kwargs))
-                    elif kind == ASYNC:
-                        results.append(await step.call(**kwargs))
-                    elif kind == GEN:
-                        results.append(_start(step.call(**kwargs), scope, None))
-                    else:
-                        agen = step.call(**kwargs)
-                        value = await _afirst(agen)
-                        scope.push(agen)
-                        results.append(value)
-        return _bind(self.args, results, values, path_params)
-
-
-def _bind(
-    args: Args, results: list[Any], values: dict[str, Any], path_params: Mapping[str, Any]
-) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {}
-    for name, source, ref in args:
-        if source == STEP:
-            kwargs[name] = results[ref]
-        elif source == VALUE:
-            kwargs[name] = values[ref]
-        else:
-            kwargs[name] = path_params[ref]
-    return kwargs
-
-
-def _start(gen: Any, scope: RequestScope, run_sync: Any) -> Any:
-    value = _first(gen)
-    scope.push(gen, run_sync)
-    return value
-
-
-def _run_threaded(
-    steps: list[Step],
-    results: list[Any],
-    values: dict[str, Any],
-    path_params: Mapping[str, Any],
-    scope: RequestScope,
-    run_sync: Any,
-) -> None:
-    """Consecutive `run_in_thread` steps: one thread hop for all of them."""
-    for step in steps:
-        kwargs = _bind(step.args, results, values, path_params)
-        if step.kind == GEN:
-            results.append(_start(step.call(**kwargs), scope, run_sync))
-        else:
-            results.append(step.call(**kwargs))
+    def _not_async(self, values: Any, path_params: Any, scope: Any) -> Awaitable[Any]:
+        raise TypeError(f"{_name(self.call)} is not async: solve() it and call it yourself")
 
 
 def _stages(steps: list[Step]) -> list[tuple[bool, list[Step]]]:

@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from types import GeneratorType
 from typing import Any
 
-__all__ = ["RequestScope"]
+__all__ = ["InThread", "RequestScope"]
 
 logger = logging.getLogger("altapi.di")
 
@@ -51,22 +51,34 @@ async def close_async_generator(agen: AsyncGenerator[Any, None], exc: BaseExcept
     raise RuntimeError(f"generator dependency {_name(agen)} yielded more than once")
 
 
-class RequestScope(list[tuple[Any, RunSync | None]]):
-    """The generator dependencies one request opened, as `(generator, run_sync)` pairs;
-    `aclose` finishes them, newest first.
+class InThread:
+    """A sync generator dependency whose cleanup runs in a worker thread."""
+
+    __slots__ = ("generator", "run_sync")
+
+    def __init__(self, generator: Generator[Any, None, None], run_sync: RunSync) -> None:
+        self.generator = generator
+        self.run_sync = run_sync
+
+
+class RequestScope(list[Any]):
+    """The generator dependencies one request opened; `aclose` finishes them, newest first.
 
     Every cleanup runs even when an earlier one fails (failures are logged on the
     `altapi.di` logger). Closing twice is harmless: each generator is taken off the
     scope before it is closed, so a closed scope is empty.
     """
 
-    # PERF: a list with no __init__ of its own: `RequestScope()` is one C call and the
-    # generated solvers append to it directly (~800 fewer instructions a request).
+    # PERF: a list with no __init__ of its own: `RequestScope()` is one C call
+    # (~800 fewer instructions a request), and `push` is list.append itself.
     __slots__ = ()
 
-    def push(self, generator: Any, run_sync: RunSync | None = None) -> None:
-        """Remember a started generator; with `run_sync`, its cleanup runs in a thread."""
-        self.append((generator, run_sync))
+    # push(generator): remember a started generator (sync or async), closed on the event loop.
+    push = list.append
+
+    def push_threaded(self, generator: Generator[Any, None, None], run_sync: RunSync) -> None:
+        """Remember a started sync generator whose cleanup runs in a thread (`run_sync`)."""
+        self.append(InThread(generator, run_sync))
 
     def close(self, exc: BaseException | None = None) -> Awaitable[None] | None:
         """`aclose` without a coroutine when it can: closes plain generators now and
@@ -74,8 +86,8 @@ class RequestScope(list[tuple[Any, RunSync | None]]):
         or one run in a thread) it returns the awaitable that closes the rest."""
         # PERF: the common case (sync generators only) creates no coroutine.
         while self:
-            generator, run_sync = self[-1]
-            if run_sync is not None or type(generator) is not GeneratorType:
+            generator = self[-1]
+            if type(generator) is not GeneratorType:
                 return self.aclose(exc)
             self.pop()
             try:
@@ -87,15 +99,16 @@ class RequestScope(list[tuple[Any, RunSync | None]]):
     async def aclose(self, exc: BaseException | None = None) -> None:
         """Close every generator in reverse order of creation, throwing `exc` into each."""
         while self:
-            generator, run_sync = self.pop()
+            generator = self.pop()
             try:
                 # PERF: a type check, not hasattr(): a failed attribute lookup raises inside.
-                if type(generator) is not GeneratorType:
-                    await close_async_generator(generator, exc)
-                elif run_sync is not None:
-                    await run_sync(close_generator, generator, exc)
-                else:
+                if type(generator) is GeneratorType:
                     close_generator(generator, exc)
+                elif type(generator) is InThread:
+                    threaded, generator = generator, generator.generator
+                    await threaded.run_sync(close_generator, generator, exc)
+                else:
+                    await close_async_generator(generator, exc)
             except Exception:
                 logger.exception("cleanup of dependency %s failed", _name(generator))
 

@@ -14,7 +14,8 @@ The two tables share the file handling (`TableFile`) and the algorithm, but not
 the lock, and this one works on raw pointers into the mapping.
 
 It also holds the hot paths around a hit (`LimiterFastPath`, `GuardFastPath`):
-`RateLimiter.hit` and the usual `@rate_limit` guard's check and finish, in C.
+`RateLimiter.hit` and the usual `@rate_limit` guard's check and finish, in C,
+made once in their owner's constructor and bound to the table once it is open.
 """
 
 from libc.stdint cimport uint32_t, uint64_t
@@ -455,14 +456,6 @@ cdef class _Core:
         now[0] = rl_time() if clock is _time_time else clock()
         return self._locked(pair[0], pair[1], now)
 
-    def guard_fast_path(self, clock, settle):
-        """`Guard.check` and `Guard.finish` in C for this table (see `GuardFastPath`)."""
-        return GuardFastPath(self, clock, settle)
-
-    def limiter_fast_path(self, clock, reopen, full):
-        """`RateLimiter.hit` in C for this table (see `LimiterFastPath`)."""
-        return LimiterFastPath(self, clock, reopen, full).hit
-
     cdef object hit_outcome(self, int outcome, double now):
         cdef Py_ssize_t r
         return (
@@ -474,28 +467,34 @@ cdef class _Core:
 
 @cython.binding(False)  # PERF: a plain C method (METH_O)
 cdef class LimiterFastPath:
-    """`RateLimiter.hit` at C level, which `RateLimiter` installs as its instance's `hit`
-    once this table is open (PERF: no Python frame, ~25% of a hit). A closed table goes
-    back to `reopen(key)` (the Python `hit`), a full one to `full(seconds)`."""
+    """`RateLimiter.hit` at C level (PERF: no Python frame, ~25% of a hit), made in
+    the limiter's constructor and bound to its table once open (`bind`). Unbound or
+    closed, it goes back to `reopen(key)` (the Python `hit`, which opens the table
+    and binds it); a full table goes to `full(seconds)`."""
 
     cdef _Core table
     cdef object clock, reopen, full
 
-    def __init__(self, _Core table not None, clock, reopen, full):
-        self.table = table
+    def __init__(self, clock, reopen, full):
+        self.table = None
         self.clock = clock
         self.reopen = reopen
         self.full = full
 
+    def bind(self, _Core table):
+        """Use `table` from now on (None: go back to `reopen` until bound again)."""
+        self.table = table
+
     def hit(self, key):
+        cdef _Core table = self.table
         cdef double now
         cdef int outcome
-        if self.table.mem == NULL:
+        if table is None or table.mem == NULL:
             return self.reopen(key)
-        outcome = self.table._hit_key(key, self.clock, &now)
+        outcome = table._hit_key(key, self.clock, &now)
         if outcome < 0:
             return self.full(now)
-        return self.table._decision(outcome, now)
+        return table._decision(outcome, now)
 
 
 DEF SMALL = 256  # remaining counts below this keep their header pair
@@ -521,11 +520,12 @@ cdef class Admitted:
 cdef class GuardFastPath:
     """`Guard.check` and `Guard.finish` at C level, for the usual `@rate_limit` guard:
     the default key (the client address), no skip test, a `RateLimiter` on this table,
-    no IETF fields. `Guard` installs them as its instance's `check` and `finish`.
+    no IETF fields. Made in the guard's constructor as its `check` and `finish`, bound
+    to the limiter's table once the first (Python) check has opened it.
 
     `check` returns an `Admitted` token, or hands its outcome to `settle(request,
     outcome)` in Python: a refusal, a batch's Decision, a full table (a float), a
-    closed table (None). `finish` takes an `Admitted` or a `Decision`.
+    closed or not yet bound table (None). `finish` takes an `Admitted` or a `Decision`.
     """
 
     cdef _Core table
@@ -538,13 +538,17 @@ cdef class GuardFastPath:
     cdef tuple limit_pair, reset_pair
     cdef list remaining_pairs
 
-    def __init__(self, _Core table not None, clock, settle):
-        self.table = table
+    def __init__(self, clock, settle):
+        self.table = None
         self.clock = clock
         self.settle = settle
         self.decision_class = Decision
         self.limit = self.reset = -1
         self.remaining_pairs = [None] * SMALL
+
+    def bind(self, _Core table):
+        """Use `table` from now on (None: hand every check to `settle` until bound again)."""
+        self.table = table
 
     def check(self, request):
         cdef _Core table = self.table
@@ -553,7 +557,7 @@ cdef class GuardFastPath:
         cdef Admitted token
         cdef double now
         cdef int outcome
-        if table.mem == NULL:
+        if table is None or table.mem == NULL:
             return self.settle(request, None)
         if type(scope) is dict:
             client = (<dict>scope).get("client")
@@ -610,6 +614,9 @@ class Table(_Core, TableFile):
     """The compiled table: `TableFile`'s file handling, `_Core`'s lock and algorithm."""
 
     VERSION = 2
+    # The C paths a limiter and a guard on this kind of table make in their constructors.
+    LimiterFastPath = LimiterFastPath
+    GuardFastPath = GuardFastPath
 
     def _map(self, fd):
         self._core_map(

@@ -18,10 +18,11 @@ import re
 import struct
 import tempfile
 
+from altapi_core.server import SERVER_ID_ENV
+
 __all__ = ["NAMESPACE_ENV", "PREFIX", "SERVER_ID_ENV", "default_directory", "resolve", "sweep"]
 
 NAMESPACE_ENV = "ALTAPI_RATELIMIT_NAMESPACE"
-SERVER_ID_ENV = "ALTAPI_SERVER_ID"
 PREFIX = "altapi-rl-"
 _OWNER = struct.Struct("<I")  # the owner pid, at byte 28 of the header
 

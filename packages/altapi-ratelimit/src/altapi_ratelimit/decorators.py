@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from altapi_core import HTTPException, JSONResponse, Response
-from altapi_core.wrappers import guard_handler
+from altapi_core.guards import declare
 
+from . import limiter as limiter_module
+from .extension import rate_limits
 from .keys import client_ip, client_ip_behind
 from .limiter import Decision, RateLimiter, unique_name
 
@@ -43,55 +45,46 @@ class Guard:
         self.key_func = key_func
         self.skip_when = skip_when
         self.ietf_headers = ietf_headers
-        # The usual guard gets `check` and `finish` in C once its (compiled) table is open.
-        self._fast = (
-            skip_when is None
+        # A forked worker opens its own table: back to the Python path once, which
+        # binds the fast path again to the child's table.
+        os.register_at_fork(after_in_child=self._after_fork)
+        # PERF: the usual guard (the default key, no skip test, no IETF fields, a
+        # RateLimiter on the compiled table) checks and finishes in C: its `check` and
+        # `finish` are the table's GuardFastPath, made here once (14.2k -> 6.1k
+        # instructions added to a route). Until the first Python check opens the table
+        # and binds it (and after a fork), the C check hands over to the Python one.
+        self._fast_path: Any = None
+        fast_path_class = getattr(limiter_module.Table, "GuardFastPath", None)
+        if (
+            fast_path_class is not None
+            and skip_when is None
             and key_func is client_ip
             and not ietf_headers
+            and isinstance(limiter, RateLimiter)
             and type(limiter).hit is RateLimiter.hit
-        )
-        # Whether this process has put the limiter's close in the app's shutdown hooks;
-        # a forked worker starts over (paid at fork, not as a getpid() per request).
-        self.hooked = False
-        os.register_at_fork(after_in_child=self._forget_hook)
+        ):
+            self._fast_path = fast_path_class(limiter.clock, self._settle_outcome)
+            self.check = self._fast_path.check  # type: ignore[method-assign]
+            self.finish = self._fast_path.finish  # type: ignore[method-assign]
 
-    def _forget_hook(self) -> None:
-        self.hooked = False
-        self.__dict__.pop("check", None)  # back to the Python path once, to hook again
-        self.__dict__.pop("finish", None)
+    def _after_fork(self) -> None:
+        if self._fast_path is not None:
+            self._fast_path.bind(None)  # back to the Python check once, to bind again
 
-    def _install_fast_path(self) -> None:
-        # PERF: the C check and finish, as instance attributes the endpoint calls
-        # directly: 14.2k -> 6.1k instructions added to a route, 4.4k of which are the
-        # endpoint's guard loop. Only the compiled table has them; the pure one stays
-        # on the Python path.
-        fast_path = getattr(self.limiter._table, "guard_fast_path", None)
-        if fast_path is None:
-            self._fast = False
-            return
-        path = fast_path(self.limiter.clock, self._settle_outcome)
-        self.check = path.check  # type: ignore[method-assign]
-        self.finish = path.finish  # type: ignore[method-assign]
+    def attach(self, app: Any) -> None:
+        """Called when a route this guards is registered: the app closes the limiter at
+        shutdown (see altapi_ratelimit.extension)."""
+        rate_limits(app).track(self.limiter)
 
     def _settle_outcome(self, request: Any, outcome: Decision | float | None) -> Any:
         """The fast path's rare outcomes: a refusal, a full table, a closed table."""
-        if outcome is None:  # closed (at shutdown, or by hand): the Python path reopens it
+        if outcome is None:  # not bound yet, or closed: the Python path (re)opens it
             return Guard.check(self, request)
         decision = outcome if isinstance(outcome, Decision) else self.limiter._full(outcome)
         return self.refusal(decision) if not decision.allowed else decision
 
-    def _close_at_shutdown(self, request: Any) -> None:
-        # uvicorn workers end by re-raising SIGTERM, so atexit never runs there: close
-        # (and, in the last process, remove) the table from the app's shutdown hooks.
-        self.hooked = True
-        hooks = getattr(request.scope.get("app"), "on_shutdown", None)
-        if isinstance(hooks, list) and self.limiter.close not in hooks:
-            hooks.append(self.limiter.close)
-
     async def decide(self, request: Any) -> Decision | None:
         """None when `skip_when` says so; otherwise the decision for this request."""
-        if not self.hooked:
-            self._close_at_shutdown(request)
         if self.skip_when is not None and await _maybe_await(self.skip_when(request)):
             return None
         key = self.key_func(request)
@@ -105,15 +98,13 @@ class Guard:
     def check(self, request: Any) -> Any:
         """A 429 response, or the decision (None when skipped) for `finish`; a coroutine
         giving one of those when the key, the skip test or the limiter is async."""
-        if not self.hooked:
-            self._close_at_shutdown(request)
         if self.skip_when is None and self.key_func is client_ip:
             # PERF: the usual case stays synchronous: no coroutine to create and await.
             client = request.scope.get("client")
             decision = self.limiter.hit(client[0] if client else "unknown")
             if decision.__class__ is Decision:
-                if self._fast:
-                    self._install_fast_path()
+                if self._fast_path is not None:
+                    self._fast_path.bind(self.limiter._table)
                 return self.refusal(decision) if not decision.allowed else decision
             return self._settle(decision)
         return self._check_async(request)
@@ -178,16 +169,6 @@ def ietf_fields(
     }
 
 
-def _decorator(guard: Guard) -> Callable[[F], F]:
-    def decorate(handler: F) -> F:
-        # The endpoint runs the guard around the handler (see altapi_core.wrappers).
-        guarded = guard_handler(handler, guard)
-        guarded.__altapi_rate_limiter__ = guard.limiter  # type: ignore[attr-defined]
-        return guarded  # type: ignore[return-value]
-
-    return decorate
-
-
 def _name_for(handler: Callable[..., Any]) -> str:
     module = getattr(handler, "__module__", "") or ""
     return f"{module}.{getattr(handler, '__qualname__', 'handler')}"
@@ -205,23 +186,24 @@ def rate_limit_batch(
 ) -> Callable[[F], F]:
     """Admit a request only if every `(limit, period)` admits it; a refusal counts nowhere.
 
+    Put it under the route decorator (`@app.get(...)` first); it applies to HTTP
+    and WebSocket routes (a refused handshake gets 403 and the limit headers).
     `limiter_options` go to `RateLimiter` (slots, when_full, clock, namespace...).
     `limiter=` uses a limiter you made instead, e.g. a `RedisRateLimiter` shared by
     several machines (its rules then apply). The wrapped handler's
     `__altapi_rate_limiter__` is its limiter.
     """
 
-    def decorate(handler: F) -> F:
-        if limiter is not None:
-            guard = Guard(limiter, key_func, skip_when, trusted_proxies, ietf_headers)
-            return _decorator(guard)(handler)
-        options = dict(limiter_options)
-        options.setdefault("name", unique_name(_name_for(handler)))
-        made = RateLimiter(rules=list(limits), **options)
-        guard = Guard(made, key_func, skip_when, trusted_proxies, ietf_headers)
-        return _decorator(guard)(handler)
-
-    return decorate
+    return _limited(
+        "@rate_limit_batch",
+        limits,
+        key_func,
+        skip_when,
+        trusted_proxies,
+        ietf_headers,
+        limiter,
+        limiter_options,
+    )
 
 
 def rate_limit(
@@ -236,12 +218,38 @@ def rate_limit(
     **limiter_options: Any,
 ) -> Callable[[F], F]:
     """At most `limit` requests per key (default: client IP) in any `period` seconds."""
-    return rate_limit_batch(
+    return _limited(
+        "@rate_limit",
         [(limit, period)],
         key_func,
         skip_when,
-        trusted_proxies=trusted_proxies,
-        ietf_headers=ietf_headers,
-        limiter=limiter,
-        **limiter_options,
+        trusted_proxies,
+        ietf_headers,
+        limiter,
+        limiter_options,
     )
+
+
+def _limited(
+    decorator: str,
+    limits: Sequence[tuple[int, float]],
+    key_func: KeyFunc | None,
+    skip_when: KeyFunc | None,
+    trusted_proxies: Iterable[str] | None,
+    ietf_headers: bool,
+    limiter: Any,
+    limiter_options: dict[str, Any],
+) -> Callable[[F], F]:
+    def decorate(handler: F) -> F:
+        made = limiter
+        if made is None:
+            options = dict(limiter_options)
+            options.setdefault("name", unique_name(_name_for(handler)))
+            made = RateLimiter(rules=list(limits), **options)
+        guard = Guard(made, key_func, skip_when, trusted_proxies, ietf_headers)
+        # Recorded on the handler; the route decorator builds it into the route's pipeline.
+        declare(handler, guard, decorator)
+        handler.__altapi_rate_limiter__ = guard.limiter  # type: ignore[attr-defined]
+        return handler
+
+    return decorate

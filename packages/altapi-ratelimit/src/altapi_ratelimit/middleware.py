@@ -39,6 +39,9 @@ class RateLimitMiddleware:
         self.guard = Guard(self.limiter, key_func, skip_when, trusted_proxies, ietf_headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, self._close_at_shutdown(send))
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -61,3 +64,13 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    def _close_at_shutdown(self, send: Send) -> Send:
+        """The app's shutdown is where a worker lets go of the table (see .extension)."""
+
+        async def send_then_close(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                self.limiter.close()
+            await send(message)
+
+        return send_then_close

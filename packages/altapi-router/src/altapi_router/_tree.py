@@ -161,6 +161,9 @@ class Tree:
     def __init__(self, cache_size: int = 0) -> None:
         self._root = _Node()
         self._matchers: tuple[Matcher, Matcher] | None = None
+        # The written-out matcher, or (until the first match after an add) the one
+        # that writes it out: state of the tree, read by the stable `match` method.
+        self._match: Matcher = self._write_out_and_match
         self._cache_size = cache_size
         self._cache: dict[str, tuple[str, Any, dict[str, Any]]] | None = (
             {} if cache_size > 0 else None
@@ -188,6 +191,7 @@ class Tree:
             routes[method] = route
         node.routes = routes
         self._matchers = None  # written out again on the next match
+        self._match = self._write_out_and_match
         if self._cache is not None:
             self._cache.clear()
 
@@ -223,10 +227,14 @@ class Tree:
             if self._cache is not None:
                 match = _cached(match, self._cache, self._cache_size)
             self._matchers = match, match_segments
+            self._match = match
         return self._matchers
 
-    def match(self, method: str, path: str) -> Found:
+    def _write_out_and_match(self, method: str, path: str) -> Found:
         return self.matchers()[0](method, path)
+
+    def match(self, method: str, path: str) -> Found:
+        return self._match(method, path)
 
     def match_segments(self, method: str, segs: list[str]) -> Found:
         return self.matchers()[1](method, segs)

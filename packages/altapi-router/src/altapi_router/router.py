@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ._compat import Tree
@@ -11,14 +11,23 @@ from .routes import Route
 
 __all__ = ["Router"]
 
+Found = tuple[Any, dict[str, Any]] | None
+
 
 class Router:
     """Maps (method, path) to a handler and its converted path parameters.
 
-    `match`, `match_segments` and `allowed_methods` are the tree's own functions,
-    bound to the instance (on the first lookup after an add), so a lookup costs no
-    extra Python call.
+    `match(method, path)` gives (handler, converted path parameters) or None;
+    `match_segments(method, segments)` does the same on a path already split (and
+    unquoted) into segments; `allowed_methods(path)` gives the methods a path
+    answers. All three are the tree's own methods, fetched once in the constructor
+    (so a lookup costs no extra Python call) and never replaced: `m = router.match`
+    taken at any moment is the same function, equally fast.
     """
+
+    match: Callable[[str, str], Found]
+    match_segments: Callable[[str, list[str]], Found]
+    allowed_methods: Callable[[Any], frozenset[str]]
 
     _tree_class: type[Tree] = Tree  # the parity tests swap in each implementation
 
@@ -32,30 +41,15 @@ class Router:
         self._ws = self._tree_class()
         self._routes: list[Route] = []
         self._names: dict[str, Route] = {}
+        self.match = self._http.match
+        self.match_segments = self._http.match_segments
         self.allowed_methods = self._http.allowed_methods
-
-    def match(self, method: str, path: str) -> tuple[Any, dict[str, Any]] | None:
-        """(handler, converted path parameters) for `method` on `path`, or None."""
-        self._bind()  # then the instance's own match shadows this method
-        return self.match(method, path)
-
-    def match_segments(self, method: str, segs: list[str]) -> tuple[Any, dict[str, Any]] | None:
-        """As match, on a path already split (and unquoted) into segments."""
-        self._bind()
-        return self.match_segments(method, segs)
 
     def prepare(self) -> None:
         """Build the lookups now rather than on the first one after an add() (writing
         out a large table in pure Python takes a while: 0.3 s for 2,000 routes)."""
-        self._bind()
+        self._http.matchers()
         self._ws.matchers()
-
-    def _bind(self) -> None:
-        self.match, self.match_segments = self._http.matchers()  # type: ignore[method-assign,assignment]
-
-    def _unbind(self) -> None:
-        self.__dict__.pop("match", None)
-        self.__dict__.pop("match_segments", None)
 
     def add(
         self,
@@ -70,7 +64,6 @@ class Router:
         route = Route(path, handler, methods, name)
         assert route.methods is not None
         self._http.add(route, route.methods)
-        self._unbind()
         self._register(route)
         return route
 

@@ -2,6 +2,7 @@
 
 from .__about__ import __version__
 from .errors import TemplateNotFoundError
+from .extension import Templates
 from .render import render_template
 from .templating import Jinja2Templates, TemplateResponse
 
@@ -9,6 +10,7 @@ __all__ = [
     "Jinja2Templates",
     "TemplateNotFoundError",
     "TemplateResponse",
+    "Templates",
     "__version__",
     "render_template",
 ]

@@ -6,8 +6,11 @@ import argparse
 import importlib
 import os
 import sys
+import types
 from collections.abc import Sequence
 from typing import Any
+
+from altapi_core import AltAPI
 
 __all__ = ["load_app", "main"]
 
@@ -67,13 +70,29 @@ def _handler_name(handler: Any) -> str:
     return f"{module}.{name}" if module else name
 
 
-def route_table(app: Any) -> list[tuple[str, str, str, str]]:
+def _mounted_name(mounted: Any) -> str:
+    """What a mount serves: a function's name, an object's own repr (StaticFiles shows
+    its directory), else its class (an object's default repr is only an address)."""
+    if isinstance(mounted, types.FunctionType | types.MethodType):
+        return _handler_name(mounted)
+    cls = type(mounted)
+    if cls.__repr__ is not object.__repr__:
+        return repr(mounted)
+    return f"{cls.__module__}.{cls.__qualname__} instance"
+
+
+def route_table(app: Any, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """(methods, path, name, handler) of every route; a mounted AltAPI app's routes
+    follow its MOUNT row, under the mount's path."""
     rows = []
     for route in app.router.routes:
         methods = "WEBSOCKET" if route.websocket else ",".join(sorted(route.methods))
-        rows.append((methods, route.path, route.name or "", _handler_name(route.handler)))
-    for prefix, mounted in app.mounts:
-        rows.append(("MOUNT", prefix, "", _handler_name(mounted)))
+        rows.append((methods, prefix + route.path, route.name or "", _handler_name(route.handler)))
+    for mount_path, mounted in app.mounts:
+        path = prefix + mount_path
+        rows.append(("MOUNT", path, "", _mounted_name(mounted)))
+        if isinstance(mounted, AltAPI):
+            rows.extend(route_table(mounted, path.rstrip("/")))
     return rows
 
 
@@ -89,18 +108,69 @@ def _routes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(text: str) -> int:
+    """--workers: a whole number, at least 1 (argparse turns the error into usage, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {value}")
+    return value
+
+
+def versions() -> str:
+    """`altapi --version`: this package's version, then every installed altapi-* distribution."""
+    from importlib.metadata import distributions
+
+    from .__about__ import __version__
+
+    lines = [f"altapi {__version__}"]
+    names = {dist.metadata["Name"]: dist.version for dist in distributions()}
+    for name in sorted(n for n in names if n and n.lower().startswith("altapi-")):
+        lines.append(f"{name} {names[name]}")
+    implementation = sys.implementation.name
+    lines.append(f"{implementation} {'.'.join(map(str, sys.version_info[:3]))}")
+    return "\n".join(lines)
+
+
+class _PrintVersions(argparse.Action):
+    """Like argparse's "version" action, without rewrapping the lines (and only if asked)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(versions())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="altapi",
         description="Serve an AltAPI app or list its routes. MODULE:APP names the app object, "
         "for example `main:app` for `app` in main.py (the current directory is importable).",
     )
+    parser.add_argument(
+        "--version", action=_PrintVersions, nargs=0, help="print the versions installed and exit"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="serve the app with uvicorn (as app.run does)")
     run.add_argument("app", metavar="MODULE:APP")
-    run.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    run.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
-    run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    run.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1, this machine only; app.run() binds 0.0.0.0)",
+    )
+    run.add_argument("--port", type=_port, default=8000, help="port to bind (default 8000)")
+    run.add_argument("--workers", type=_count, default=1, help="worker processes (default 1)")
     run.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     run.add_argument("--root-path", default="", help="path prefix the app is served under")
     run.add_argument("--no-access-log", action="store_true", help="do not log each request")

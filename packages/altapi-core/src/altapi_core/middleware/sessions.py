@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 import ujson
 
+from ..connection import _parse_cookies
 from ..datastructures import Headers, MutableHeaders
-from ..requests import _parse_cookies
 from ..responses import Response
 from ..types import ASGIApp, Message, Receive, Scope, Send
 

@@ -1,0 +1,48 @@
+"""Instructions per request (valgrind's callgrind) for the core scenarios of run.py.
+
+    python benchmarks/core/instructions.py
+
+Counts the instructions of N and of N + 4000 requests and reports the
+difference / 4000 (start-up cancels out), for raw ASGI and AltAPI on GET / and
+GET /users/42. Needs valgrind (Debian).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _harness import per_call_instructions
+
+HERE = Path(__file__).resolve().parent
+DRIVER = """
+import asyncio, sys
+sys.path.insert(0, {benchmarks!r}); sys.path.insert(0, {here!r})
+import run
+from _harness import _receive, _send, _startup, http_scope
+app = run.raw_asgi if sys.argv[1] == "raw" else run.altapi_app()
+path = sys.argv[2]
+async def main():
+    await _startup(app)
+    for _ in range(int(sys.argv[3])):
+        await app(http_scope("GET", path), _receive, _send)
+asyncio.run(main())
+"""
+
+
+def main() -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as driver:
+        driver.write(DRIVER.format(benchmarks=str(HERE.parent), here=str(HERE)))
+    print("| request | raw ASGI | AltAPI | ratio |\n|---|---:|---:|---:|")
+    for path in ("/", "/users/42"):
+        raw = per_call_instructions(driver.name, "raw", path)
+        altapi = per_call_instructions(driver.name, "altapi", path)
+        print(f"| GET {path} | {raw:,.0f} | {altapi:,.0f} | {altapi / raw:.2f}x |")
+    os.unlink(driver.name)
+
+
+if __name__ == "__main__":
+    main()
