@@ -32,7 +32,8 @@ measured in one run with the contenders' rounds interleaved, so a ratio between
 two bars of one chart is the figure to trust; absolute times move with the
 machine. Shorter bars are faster; a chart whose figures span more than 30x
 has a logarithmic axis. How each benchmark works is in its script
-under `benchmarks/`; what the figures mean for the design is in the design pages.
+under `benchmarks/`; the figures run by run, with what they mean, are in
+`benchmarks/RESULTS.md` in the repository.
 """
 
 
