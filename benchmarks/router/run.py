@@ -14,10 +14,14 @@ import functools
 import importlib
 import re
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _harness import record
 
 ROUTES = [
     line.split(" ", 1)
@@ -303,6 +307,7 @@ def main(rounds: int = 7, repeat: int = 3) -> None:
         f"interleaved rounds, {VARIANTS} distinct paths per class\n"
     )
     _print(results, list(workloads))
+    record("GitHub API table: lookup by path class", "ns/lookup", results, "(empty call)")
 
     print("\nGrowth with the table size (1-param lookups, distinct paths):\n")
     sizes = (20, 200, 2000)
@@ -319,6 +324,7 @@ def main(rounds: int = 7, repeat: int = 3) -> None:
         name, routes = key.split("|")
         scaling.setdefault(name, {})[f"{routes} routes"] = value["growth"]
     _print(scaling, [f"{size} routes" for size in sizes])
+    record("Growth with the table size (1-param lookups)", "ns/lookup", scaling)
 
 
 if __name__ == "__main__":

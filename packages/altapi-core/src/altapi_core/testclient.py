@@ -1,7 +1,8 @@
 """`TestClient`: a synchronous httpx client that calls the ASGI app in-process.
 
-Requests are turned into ASGI scopes and run through an anyio blocking portal;
-`with TestClient(app) as client:` runs the app's lifespan (startup on enter,
+Requests are turned into ASGI scopes and run through an anyio blocking portal
+(testtransport.py; a response is read as the app sends it, so `client.stream()`
+can read an endless one); `with TestClient(app) as client:` runs the app's lifespan (startup on enter,
 shutdown on exit) and keeps one event loop for every request in the block.
 """
 
@@ -17,6 +18,7 @@ import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from .errors import RAISE_SERVER_EXCEPTIONS
+from .testtransport import _Transport
 from .testwebsocket import (
     WebSocketDenialResponse,
     WebSocketTestSession,
@@ -26,24 +28,6 @@ from .testwebsocket import (
 from .types import ASGIApp, Message, Scope
 
 __all__ = ["TestClient", "WebSocketDenialResponse", "WebSocketTestSession"]
-
-_BODY_CHUNK = 64 * 1024
-
-
-class _Transport(httpx.BaseTransport):
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        scope = self.client._scope("http", request.url, request.headers.raw)
-        scope["method"] = request.method
-        body = request.read()
-        with self.client._portal() as portal:
-            status, headers, content = portal.call(self.client._call, scope, body)
-        # A stream, not content=, so httpx adds no header the app did not send.
-        return httpx.Response(
-            status, headers=headers, stream=httpx.ByteStream(content), request=request
-        )
 
 
 class TestClient(httpx.Client):
@@ -114,48 +98,6 @@ class TestClient(httpx.Client):
         if self.raise_server_exceptions:
             scope["extensions"][RAISE_SERVER_EXCEPTIONS] = {}
         return scope
-
-    async def _call(self, scope: Scope, body: bytes) -> tuple[int, list[Any], bytes]:
-        chunks = [body[i : i + _BODY_CHUNK] for i in range(0, len(body), _BODY_CHUNK)] or [b""]
-        sent_all = anyio.Event()
-        done = anyio.Event()
-        status: int | None = None
-        headers: list[Any] = []
-        content: list[bytes] = []
-
-        async def receive() -> Message:
-            if chunks:
-                chunk = chunks.pop(0)
-                if not chunks:
-                    sent_all.set()
-                return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
-            await done.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message: Message) -> None:
-            nonlocal status, headers
-            if message["type"] == "http.response.start":
-                if status is not None:
-                    raise AssertionError("http.response.start sent twice")
-                status, headers = message["status"], list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                if status is None:
-                    raise AssertionError("http.response.body sent before http.response.start")
-                content.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    done.set()
-
-        try:
-            await self.app(scope, receive, send)
-        except BaseException:
-            done.set()
-            if self.raise_server_exceptions:
-                raise
-            if status is None:
-                return 500, [(b"content-type", b"text/plain")], b"Internal Server Error"
-        if status is None:
-            raise AssertionError("the app returned without sending a response")
-        return status, headers, b"".join(content)
 
     # --- WebSockets ------------------------------------------------------------------------
 
