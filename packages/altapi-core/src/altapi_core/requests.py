@@ -62,6 +62,7 @@ class Request(HTTPConnection):
     _json: Any = _MISSING
     _form: FormData | None = None
     _stream_consumed = False
+    _received = 0  # bytes of the body received so far
     _pending: Message | None = None
     _disconnected = False
     _exchange: Any = None  # the dispatcher's per-request Exchange
@@ -123,6 +124,29 @@ class Request(HTTPConnection):
         if self._body is not None:
             yield self._body
             return
+        self._start_reading()
+        more = True
+        while more:
+            chunk, more = await self._next_chunk()
+            if chunk:
+                yield chunk
+
+    async def body(self) -> bytes:
+        if self._body is None:
+            # PERF: no async generator (stream()): a one-message body 1.5 -> 0.7 µs, 21k -> 13k
+            # instructions (the Request included)
+            self._start_reading()
+            body, more = await self._next_chunk()
+            if more:
+                chunks = [body]
+                while more:
+                    chunk, more = await self._next_chunk()
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+            self._body = body
+        return self._body
+
+    def _start_reading(self) -> None:
         if self._stream_consumed:
             raise RuntimeError("the request body was already consumed by stream()")
         self._stream_consumed = True
@@ -131,7 +155,9 @@ class Request(HTTPConnection):
             declared = self._declared_length()
             if declared is not None and declared > limit:
                 raise HTTPException(413, f"Request body is over the {limit}-byte limit")
-        received = 0
+
+    async def _next_chunk(self) -> tuple[bytes, bool]:
+        """The next chunk of the body (maybe empty) and whether more may follow."""
         while True:
             if self._pending is not None:
                 message, self._pending = self._pending, None
@@ -141,20 +167,13 @@ class Request(HTTPConnection):
             if kind == "http.request":
                 chunk = message.get("body", b"")
                 if chunk:
-                    received += len(chunk)
-                    if limit is not None and received > limit:
+                    self._received += len(chunk)
+                    limit = self.max_body_size
+                    if limit is not None and self._received > limit:
                         raise HTTPException(413, f"Request body is over the {limit}-byte limit")
-                    yield chunk
-                if not message.get("more_body", False):
-                    return
-            elif kind == "http.disconnect":
+                return chunk, message.get("more_body", False)
+            if kind == "http.disconnect":
                 raise ClientDisconnect()
-
-    async def body(self) -> bytes:
-        if self._body is None:
-            chunks = [chunk async for chunk in self.stream()]
-            self._body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        return self._body
 
     async def json(self) -> Any:
         """The body parsed as JSON; malformed JSON is answered with 400."""
