@@ -13,7 +13,7 @@ from altapi_core.pipeline import (
     invoker,
     invoker_with_arounds,
     respond,
-    takes_only_the_connection,
+    takes_only,
     values_for,
 )
 from altapi_di import Depends, Injector
@@ -45,7 +45,7 @@ def page_sync(request):
 @pytest.mark.parametrize("handler", [page_async, page_sync])
 async def test_the_connection_only_fast_path_gives_what_the_planned_path_gives(handler):
     plan = injector().plan(handler, provides=HTTP_VALUES.keys())
-    assert takes_only_the_connection(handler, plan, "request")
+    assert takes_only(handler, plan, "request")
     values = values_for(plan.needs, HTTP_VALUES, {})
     fast = invoker(handler, plan, values, connection_only=True)
     general = invoker(handler, plan, values, connection_only=False)
@@ -67,7 +67,7 @@ def test_only_a_lone_positional_connection_takes_the_fast_path():
 
     for handler in (keyword_only, with_dependency, two):
         plan = injector().plan(handler, provides=HTTP_VALUES.keys())
-        assert not takes_only_the_connection(handler, plan, "request"), handler.__name__
+        assert not takes_only(handler, plan, "request"), handler.__name__
 
 
 async def test_values_are_made_only_for_what_the_plan_needs_unless_overrides_are_set():

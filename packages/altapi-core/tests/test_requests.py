@@ -1,6 +1,7 @@
 import pytest
 
 from altapi_core import AltAPI, HTTPException, JSONResponse, PlainTextResponse, Request
+from altapi_core.requests import ClientDisconnect
 from altapi_core.testclient import TestClient
 
 
@@ -114,6 +115,72 @@ def test_stream_yields_chunks_as_sent():
         yield b"bbb"
 
     assert sum(echo_app(handler).post("/echo", content=chunks()).json()) == 5
+
+
+def receiving(*messages):
+    queue = list(messages)
+
+    async def receive():
+        return queue.pop(0)
+
+    return receive
+
+
+def body_request(receive, max_body_size=None):
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": []}
+    return Request(scope, receive, max_body_size=max_body_size)
+
+
+@pytest.mark.anyio
+async def test_body_joins_every_chunk_and_stream_gives_the_same_chunks():
+    messages = [
+        {"type": "http.request", "body": b"ab", "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": True},
+        {"type": "http.request", "body": b"cde", "more_body": False},
+    ]
+    assert await body_request(receiving(*messages)).body() == b"abcde"
+    streamed = [chunk async for chunk in body_request(receiving(*messages)).stream()]
+    assert streamed == [b"ab", b"cde"]
+
+
+@pytest.mark.anyio
+async def test_body_over_the_limit_across_chunks_is_413():
+    request = body_request(
+        receiving(
+            {"type": "http.request", "body": b"x" * 6, "more_body": True},
+            {"type": "http.request", "body": b"x" * 6, "more_body": False},
+        ),
+        max_body_size=10,
+    )
+    with pytest.raises(HTTPException) as info:
+        await request.body()
+    assert info.value.status_code == 413
+
+
+@pytest.mark.anyio
+async def test_body_raises_client_disconnect_when_the_client_leaves_midway():
+    request = body_request(
+        receiving(
+            {"type": "http.request", "body": b"ab", "more_body": True}, {"type": "http.disconnect"}
+        )
+    )
+    with pytest.raises(ClientDisconnect):
+        await request.body()
+
+
+@pytest.mark.anyio
+async def test_body_after_a_started_stream_is_an_error():
+    request = body_request(
+        receiving(
+            {"type": "http.request", "body": b"ab", "more_body": True},
+            {"type": "http.request", "body": b"c", "more_body": False},
+        )
+    )
+    stream = request.stream()
+    assert await stream.__anext__() == b"ab"
+    with pytest.raises(RuntimeError, match="already consumed"):
+        await request.body()
+    await stream.aclose()
 
 
 @pytest.mark.anyio

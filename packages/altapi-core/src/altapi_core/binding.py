@@ -149,10 +149,7 @@ class RequestBinder:
         """The one JSON body of a `json_only` route decoded and validated by msgspec in
         one pass (no dict built), or NOT_DECODED: then the general path lists the errors.
         test_binding ties the two paths."""
-        if raw:
-            for name, value in request.scope["headers"]:  # PERF: _json_content inlined
-                if name == b"content-type" and b"json" not in value.lower():
-                    return NOT_DECODED
+        if raw and _json_content(request.scope["headers"]):
             try:
                 return self._decoder.decode(raw)  # type: ignore[union-attr]
             except (msgspec.ValidationError, msgspec.DecodeError):
@@ -225,7 +222,8 @@ def _json_content(headers: list[tuple[bytes, bytes]]) -> bool:
     """No Content-Type, or a JSON one: FastAPI reads no other body as JSON."""
     for name, value in headers:
         if name == b"content-type":
-            return b"json" in value.lower()
+            # PERF: the usual value first: lower() and `in` cost ~2k instructions
+            return value == b"application/json" or value.lower().find(b"json") != -1
     return True
 
 

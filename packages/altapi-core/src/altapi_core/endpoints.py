@@ -25,7 +25,7 @@ from .pipeline import (
     invoker,
     invoker_with_arounds,
     respond,
-    takes_only_the_connection,
+    takes_only,
     the_connection,
     values_for,
 )
@@ -163,12 +163,21 @@ class Endpoint:
             if self.binder is not None:
                 call = binding(self.binder, values, call)
         elif self.binder is not None:
-            call = bound_invoker(handler, self.plan, values, self.binder, injector.overrides)
+            whole = self.binder.whole_body if self.binder.json_only else None
+            body_only = whole is not None and takes_only(handler, self.plan, whole.key)
+            call = bound_invoker(
+                handler,
+                self.plan,
+                values,
+                self.binder,
+                injector.overrides,
+                body_only=body_only,
+            )
             if websocket:
                 call = closing_when_invalid(call)
         else:
             key = "websocket" if websocket else "request"
-            only = takes_only_the_connection(handler, self.plan, key)
+            only = takes_only(handler, self.plan, key)
             call = invoker(handler, self.plan, values, connection_only=only)
         for guard in reversed(checks):  # the first guard is the outermost
             if websocket:

@@ -42,6 +42,7 @@ __all__ = [
     "invoker",
     "invoker_with_arounds",
     "respond",
+    "takes_only",
     "the_connection",
     "values_for",
 ]
@@ -129,8 +130,9 @@ def values_for(
     return values
 
 
-def takes_only_the_connection(handler: Callable[..., Any], plan: Plan, key: str) -> bool:
-    """`def page(request)`: one positional parameter, the connection, and no dependencies."""
+def takes_only(handler: Callable[..., Any], plan: Plan, key: Hashable) -> bool:
+    """One positional parameter, the plan's value `key`, and no dependencies: `def
+    page(request)` (key "request"), or `async def create(item: Item)` (the body's key)."""
     if plan.steps or [source for _, *source in plan.args] != [[VALUE, key]]:
         return False
     params = list(inspect.signature(handler).parameters.values())

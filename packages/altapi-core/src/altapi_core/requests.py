@@ -66,6 +66,8 @@ class Request(HTTPConnection):
     _json: Any = _MISSING
     _form: FormData | None = None
     _stream_consumed = False
+    _received = 0  # bytes of the body received so far
+    _allowed: float | None = None  # seconds the body may still take (body_timeout)
     _pending: Message | None = None
     _disconnected = False
     _exchange: Any = None  # the dispatcher's per-request Exchange
@@ -127,6 +129,29 @@ class Request(HTTPConnection):
         if self._body is not None:
             yield self._body
             return
+        self._start_reading()
+        more = True
+        while more:
+            chunk, more = await self._next_chunk()
+            if chunk:
+                yield chunk
+
+    async def body(self) -> bytes:
+        if self._body is None:
+            # PERF: no async generator (stream()): a one-message body 1.5 -> 0.7 µs, 21k -> 13k
+            # instructions (the Request included)
+            self._start_reading()
+            body, more = await self._next_chunk()
+            if more:
+                chunks = [body]
+                while more:
+                    chunk, more = await self._next_chunk()
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+            self._body = body
+        return self._body
+
+    def _start_reading(self) -> None:
         if self._stream_consumed:
             raise RuntimeError("the request body was already consumed by stream()")
         self._stream_consumed = True
@@ -135,42 +160,40 @@ class Request(HTTPConnection):
             declared = self._declared_length()
             if declared is not None and declared > limit:
                 raise HTTPException(413, f"Request body is over the {limit}-byte limit")
-        received = 0
         # The app's body_timeout: how long the client may keep us waiting for its body,
         # plus a second for each KiB it has sent (a steady upload goes on, a drip does not).
-        allowed = getattr(self.scope.get("app"), "body_timeout", None)
+        self._allowed = getattr(self.scope.get("app"), "body_timeout", None)
+
+    async def _next_chunk(self) -> tuple[bytes, bool]:
+        """The next chunk of the body (maybe empty) and whether more may follow."""
         while True:
             if self._pending is not None:
                 message, self._pending = self._pending, None
-            elif allowed is None:
+            elif self._allowed is None:
                 message = await self._receive()
             else:
-                started = _clock()
-                late = await receive_within(self._receive, allowed + received / _SLOWEST_BODY)
-                if late is None:
-                    raise HTTPException(
-                        408, "The request body was not received in time", {"Connection": "close"}
-                    )
-                message = late
-                allowed -= _clock() - started
+                message = await self._receive_in_time(self._allowed)
             kind = message["type"]
             if kind == "http.request":
                 chunk = message.get("body", b"")
                 if chunk:
-                    received += len(chunk)
-                    if limit is not None and received > limit:
+                    self._received += len(chunk)
+                    limit = self.max_body_size
+                    if limit is not None and self._received > limit:
                         raise HTTPException(413, f"Request body is over the {limit}-byte limit")
-                    yield chunk
-                if not message.get("more_body", False):
-                    return
-            elif kind == "http.disconnect":
+                return chunk, message.get("more_body", False)
+            if kind == "http.disconnect":
                 raise ClientDisconnect()
 
-    async def body(self) -> bytes:
-        if self._body is None:
-            chunks = [chunk async for chunk in self.stream()]
-            self._body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        return self._body
+    async def _receive_in_time(self, allowed: float) -> Message:
+        started = _clock()
+        message = await receive_within(self._receive, allowed + self._received / _SLOWEST_BODY)
+        if message is None:
+            raise HTTPException(
+                408, "The request body was not received in time", {"Connection": "close"}
+            )
+        self._allowed = allowed - (_clock() - started)
+        return message
 
     async def json(self) -> Any:
         """The body parsed as JSON; malformed JSON is answered with 400."""
