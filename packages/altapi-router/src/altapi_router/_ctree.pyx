@@ -47,6 +47,7 @@ cdef extern from "Python.h":
     void _decref "Py_DECREF"(PyObject*)
     int _next "PyDict_Next"(PyObject*, Py_ssize_t*, PyObject**, PyObject**)
     int _set_add "PySet_Add"(PyObject*, PyObject*)
+    PyObject* _new_set "PySet_New"(PyObject*)
 
 cdef extern from *:
     """
@@ -237,7 +238,7 @@ cdef struct _Path:
     Py_ssize_t length
     PyObject* path
     PyObject* method  # NULL: every method, gathered into methods (allowed_methods)
-    PyObject* methods  # a set, when method is NULL
+    PyObject* methods  # when method is NULL: a set (a new reference), or NULL until a leaf
     bint is_get
     bint ascii  # every character below 128: values are made with PyUnicode_New
     PyObject* values  # list of converted values, or NULL when no edge converts
@@ -319,19 +320,24 @@ cdef inline PyObject* _leaf(_Path* p, _Node* node) noexcept:
     if p.is_get:
         return node.get
     if p.method == NULL:  # allowed_methods: gather, then go on as if nothing matched
-        if _gather(p.methods, node.routes) < 0:
+        if _gather(p, node.routes) < 0:
             p.error = True
         return NULL
     return PyDict_GetItemWithError(<object>node.routes, <object>p.method)  # a str: cannot fail
 
 
-cdef int _gather(PyObject* methods, PyObject* routes) noexcept:
-    """Add the keys of `routes` (method -> _Leaf) to the set `methods`; -1 on failure."""
+cdef int _gather(_Path* p, PyObject* routes) noexcept:
+    """Add the keys of `routes` (method -> _Leaf) to the set p.methods (a new reference,
+    made here the first time); -1 on failure."""
     cdef Py_ssize_t at = 0
     cdef PyObject* key
     cdef PyObject* value
+    if p.methods == NULL:
+        p.methods = _new_set(NULL)
+        if p.methods == NULL:
+            return -1
     while _next(routes, &at, &key, &value):
-        if _set_add(methods, key) < 0:
+        if _set_add(p.methods, key) < 0:
             return -1
     return 0
 
@@ -574,21 +580,25 @@ cdef class Tree:
         # trailing slash toggled; ~1,000 -> ~100 ns each).
         cdef _Path p
         cdef list values
-        cdef set methods
         cdef _Frozen frozen = self._frozen_now()
         if type(path) is not str or frozen.deepest > MAX_DEPTH or not _start(&p, frozen, path):
             return self._source.allowed_methods(path)
-        methods = set()
         p.method = NULL
-        p.methods = <PyObject*>methods
+        p.methods = NULL  # made by the first leaf reached: a 404 makes no set
         p.is_get = False
         if frozen.converts:
             values = []
             p.values = <PyObject*>values
         _walk(&p, 0, 1)
+        if p.methods == NULL:
+            if p.error:
+                _raise_pending()
+            return NO_METHODS
+        methods = <object>p.methods
+        _decref(p.methods)  # the walk's reference, now held by `methods`
         if p.error:
             _raise_pending()
-        return frozenset(methods) if methods else NO_METHODS
+        return frozenset(methods)
 
     cdef _Frozen _frozen_now(self):
         if self._frozen is None:
