@@ -89,7 +89,7 @@ def test_redirect_defaults_to_303_and_quotes_the_url():
         "https://example.com:8443/a-b_c.d~e?x=1&y=%20#top",
         "/with space",
         "/caf\u00e9",
-        "/quote\"and<angle>",
+        '/quote"and<angle>',
         "/back\\slash",
         "",
     ],
