@@ -432,6 +432,8 @@ cdef PyObject* _walk(_Path* p, Py_ssize_t n, Py_ssize_t start) noexcept:
         elif edge.kind == _GREEDY:
             found = _leaf(p, &p.t.nodes[edge.child])
             if found == NULL:
+                if p.error:  # allowed_methods could not gather (no memory)
+                    return NULL
                 continue
             p.edges[depth] = edge
             p.starts[depth] = start
