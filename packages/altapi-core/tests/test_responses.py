@@ -82,6 +82,33 @@ def test_redirect_defaults_to_303_and_quotes_the_url():
     assert response.headers["location"] == "/target%20path?q=1"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plain/path/",
+        "https://example.com:8443/a-b_c.d~e?x=1&y=%20#top",
+        "/with space",
+        "/caf\u00e9",
+        '/quote"and<angle>',
+        "/back\\slash",
+        "",
+    ],
+)
+def test_redirect_location_is_what_quote_gives(url):
+    # The Location of a URL with nothing to quote skips quote(): the same header either way.
+    from urllib.parse import quote
+
+    location = dict(RedirectResponse(url).raw_headers)[b"location"]
+    assert location == quote(url, safe=":/%#?=@[]!$&'()*+,;~").encode("latin-1")
+
+
+@pytest.mark.parametrize("size", [0, 1, 1023, 1024, 70000])
+@pytest.mark.parametrize("make", [lambda body: Response(body), lambda body: JSONResponse(body)])
+def test_content_length_is_the_body_size_small_or_large(make, size):
+    response = make("x" * size)
+    assert dict(response.raw_headers)[b"content-length"] == str(len(response.body)).encode()
+
+
 def test_set_and_delete_cookie():
     def make():
         response = PlainTextResponse("x")

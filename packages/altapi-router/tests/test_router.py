@@ -243,6 +243,40 @@ def test_allowed_methods_is_the_union_over_matching_routes(make_router):
     assert router.allowed_methods("/nothing") == frozenset()
 
 
+def test_allowed_methods_gathers_every_kind_of_route_that_matches(make_router):
+    # Routes of every edge kind: the compiled router gathers them in its own walk.
+    register_converter_once("even", r"[0-9]+", _even, str)
+    router = make_router()
+    router.add("/files/{rest:path}", "files", methods=["GET"])
+    router.add("/files/readme", "readme", methods=["PATCH"])
+    router.add("/n/{x:even}", "even", methods=["PUT"])
+    router.add("/n/{x:int}", "int", methods=["POST"])
+    router.add("/n/{x}", "str", methods=["DELETE"])
+    router.add("/img/{name}.{ext}", "img", methods=["HEAD"])
+    router.add("/img/logo.png", "logo", methods=["OPTIONS"])
+    assert router.allowed_methods("/files/readme") == frozenset({"GET", "PATCH"})
+    assert router.allowed_methods("/files/a/b") == frozenset({"GET"})
+    assert router.allowed_methods("/n/4") == frozenset({"PUT", "POST", "DELETE"})
+    assert router.allowed_methods("/n/3") == frozenset({"POST", "DELETE"})
+    assert router.allowed_methods("/n/x") == frozenset({"DELETE"})
+    assert router.allowed_methods("/n/") == frozenset()
+    assert router.allowed_methods("/img/logo.png") == frozenset({"HEAD", "OPTIONS"})
+    assert router.allowed_methods("/img/x.gif") == frozenset({"HEAD"})
+    assert router.allowed_methods("/img/x") == frozenset()
+    assert router.allowed_methods("/n/4/") == frozenset()
+    assert router.allowed_methods(["n", "4"]) == frozenset({"PUT", "POST", "DELETE"})
+    with pytest.raises(RuntimeError, match="odd one out"):
+        router.allowed_methods("/n/13")
+
+
+def _even(value):
+    if value == "13":
+        raise RuntimeError("odd one out")
+    if int(value) % 2:
+        raise ValueError(value)
+    return int(value)
+
+
 def test_routes_added_after_a_lookup_are_matched(make_router):
     router = make_router()
     router.add("/a/{x}", "a")

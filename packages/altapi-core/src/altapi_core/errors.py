@@ -30,7 +30,7 @@ def http_error_response(
 ) -> Response:
     if status_code in (204, 304) or status_code < 200:
         return Response(status_code=status_code, headers=headers)
-    return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
+    return JSONResponse({"detail": detail}, status_code, headers)
 
 
 def _debug_response(request: Any, exc: BaseException) -> Response:

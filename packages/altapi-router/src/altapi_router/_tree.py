@@ -15,10 +15,11 @@ from .errors import RouteConflictError
 from .patterns import Compound, Param
 from .routes import Route
 
-__all__ = ["Found", "Matcher", "Tree"]
+__all__ = ["NO_METHODS", "Found", "Matcher", "Tree"]
 
 Found = tuple[Any, dict[str, Any]] | None  # (handler, path parameters), or no match
 Matcher = Callable[[str, Any], Found]  # (method, path or segments) -> Found
+NO_METHODS: frozenset[str] = frozenset()  # what allowed_methods gives for a path no route matches
 
 # Edge kinds. `str` and `int`, the common parameters, are matched inline.
 _STR = 0
@@ -253,4 +254,4 @@ class Tree:
         segs = path[1:].split("/") if isinstance(path, str) else path
         out: set[str] = set()
         _collect(self._root, segs, 0, len(segs), out)
-        return frozenset(out)
+        return frozenset(out) if out else NO_METHODS
