@@ -7,18 +7,15 @@ listing every error, and the handler is not called.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
-
-from anyio.to_thread import run_sync
 
 from altapi_di import Plan
 
 from .binding import NOT_DECODED
 from .exceptions import WebSocketException
 from .exchange import Exchange
-from .pipeline import Call, Values
+from .pipeline import Call, Values, calling
 from .validation import RequestValidationError
 
 __all__ = ["binding", "bound_invoker", "bound_values", "closing_when_invalid"]
@@ -45,20 +42,15 @@ def bound_invoker(
     `body_only`: an async handler whose one parameter is a JSON body of a msgspec type
     (`binder.json_only` and `takes_only(handler, plan, binder.whole_body.key)`)."""
     read, read_body, needs_body = binder.read, binder.read_body, binder.needs_body
+    call_handler = calling(handler, plan.calls_async)
 
     async def call_overridden(
         connection: Any, path_params: dict[str, Any], exchange: Exchange
     ) -> Any:
-        under = binder.without(overrides)
         given = values(connection, exchange)
-        if under.needs_body:
-            await under.read_body(connection, given, path_params)
-        else:
-            under.read(connection, given, path_params)
+        await _read(binder.without(overrides), connection, given, path_params)
         kwargs = await plan.solve(given, path_params, exchange)
-        if plan.calls_async:
-            return await handler(**kwargs)
-        return await run_sync(functools.partial(handler, **kwargs))
+        return await call_handler(kwargs)
 
     if plan.calls_async and not needs_body:
         invoke = plan.invoke
@@ -94,12 +86,9 @@ def bound_invoker(
         if overrides:
             return await call_overridden(connection, path_params, exchange)
         given = values(connection, exchange)
-        if needs_body:
-            await read_body(connection, given, path_params)
-        else:
-            read(connection, given, path_params)
+        await _read(binder, connection, given, path_params)
         kwargs = await solve(given, path_params, exchange)
-        return await run_sync(functools.partial(handler, **kwargs))
+        return await call_handler(kwargs)
 
     return call_in_thread
 
@@ -144,14 +133,19 @@ def binding(binder: Any, values: Values, inner: Call) -> Call:
 
     async def call_bound(connection: Any, path_params: dict[str, Any], exchange: Exchange) -> Any:
         given = values(connection, exchange)
-        if binder.needs_body:
-            await binder.read_body(connection, given, path_params)
-        else:
-            binder.read(connection, given, path_params)
+        await _read(binder, connection, given, path_params)
         exchange.values = given
         return await inner(connection, path_params, exchange)
 
     return call_bound
+
+
+async def _read(binder: Any, connection: Any, given: Any, path_params: dict[str, Any]) -> None:
+    """Every typed parameter into `given`, the body read first when one is needed."""
+    if binder.needs_body:
+        await binder.read_body(connection, given, path_params)
+    else:
+        binder.read(connection, given, path_params)
 
 
 def bound_values(connection: Any, exchange: Exchange) -> Mapping[Hashable, Any]:

@@ -37,6 +37,7 @@ __all__ = [
     "Call",
     "Values",
     "as_response",
+    "calling",
     "guarded",
     "guarded_websocket",
     "invoker",
@@ -142,7 +143,7 @@ def takes_only(handler: Callable[..., Any], plan: Plan, key: Hashable) -> bool:
     )
 
 
-def _calling(handler: Callable[..., Any], is_async: bool) -> Callable[[dict[str, Any]], Any]:
+def calling(handler: Callable[..., Any], is_async: bool) -> Callable[[dict[str, Any]], Any]:
     """`handler(**kwargs)` as an awaitable: a plain `def` runs in a worker thread."""
     if is_async:
         return lambda kwargs: handler(**kwargs)
@@ -179,7 +180,7 @@ def invoker(
 
         return call
     solve = plan.solve
-    call_handler = _calling(handler, is_async=False)
+    call_handler = calling(handler, is_async=False)
 
     async def call_in_thread(
         connection: Any, path_params: dict[str, Any], exchange: Exchange
@@ -203,7 +204,7 @@ def invoker_with_arounds(
     included), then each around-layer, outermost first, decides whether and how to
     call the handler; gives a Response."""
     solve = plan.solve
-    call = _calling(handler, plan.calls_async)
+    call = calling(handler, plan.calls_async)
     layers = [layer.around for layer in reversed(arounds)]  # innermost first
     shape = finish or to_response(name)
 
