@@ -100,34 +100,35 @@ class Dispatcher:
         # collections per 10k requests on 64 keep-alive connections (test_gc_under_load).
         current = [request]
         _current_request.set(current)
-        exchange = request._exchange = Exchange()
-        if self.has_function_middleware:  # it may hand on a Request of its own
-            scope["altapi.exchange"] = exchange
         try:
-            response = await self.chain(request)
-        except ClientDisconnect as exc:
-            await _finish(exchange, exc, request)
-            current.clear()
-            return
-        except Exception as exc:
-            response = await self.errors.server_error(request, exc)
+            exchange = request._exchange = Exchange()
+            if self.has_function_middleware:  # it may hand on a Request of its own
+                scope["altapi.exchange"] = exchange
+            try:
+                response = await self.chain(request)
+            except ClientDisconnect as exc:
+                await _finish(exchange, exc, request)
+                return
+            except Exception as exc:
+                response = await self.errors.server_error(request, exc)
+                try:
+                    await response(scope, receive, send)
+                finally:
+                    await _finish(exchange, exc, request)
+                report_server_error(scope, exc)  # logged; the connection stays open
+                return
             try:
                 await response(scope, receive, send)
-            finally:
+            except BaseException as exc:
                 await _finish(exchange, exc, request)
-            report_server_error(scope, exc)  # logged; the connection stays open
-            return
-        try:
-            await response(scope, receive, send)
-        except BaseException as exc:
-            await _finish(exchange, exc, request)
-            raise
-        pending = exchange.finish()
-        if pending is not None:
-            await pending
-        if request._form is not None:
-            await request.close()  # uploaded files' temporary storage
-        current.clear()
+                raise
+            pending = exchange.finish()
+            if pending is not None:
+                await pending
+            if request._form is not None:
+                await request.close()  # uploaded files' temporary storage
+        finally:
+            current.clear()
 
     def route(self, request: Request) -> Awaitable[Response]:
         # PERF: a plain function returning the endpoint's coroutine: one frame less.
