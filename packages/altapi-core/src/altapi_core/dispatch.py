@@ -1,7 +1,8 @@
-"""The request path: find the route, run the function middleware and the handler, send.
+"""The request path: find the answer, run the function middleware and the handler, send.
 
 This is the hot path. Everything it needs was compiled at start-up; per request
-it does one router lookup, builds one Request and one Exchange, and awaits.
+it does one router lookup and, unless the framework answers alone (404, 405...),
+builds one Request and one Exchange, and awaits (see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import anyio
 from .context import _current as _current_request
 from .endpoints import Endpoint
 from .errors import ErrorHandlers, report_server_error
+from .exceptions import HTTPException
 from .exchange import Exchange
 from .lifespan import run_lifespan
 from .requests import ClientDisconnect, Request
@@ -26,6 +28,9 @@ from .websocket_dispatch import route_path, serve_websocket
 __all__ = ["Dispatcher", "FunctionMiddleware", "route_path"]
 
 CallNext = Callable[[Request], Awaitable[Response]]
+# What answers a request (Dispatcher.find): its route's (endpoint, path_params), the
+# framework's own Response, or the HTTPException an error handler of the app's answers.
+Found = tuple[Endpoint, dict[str, Any]] | Response | HTTPException
 FunctionMiddleware = Callable[[Request, CallNext], Awaitable[Response]]
 
 
@@ -75,6 +80,9 @@ class Dispatcher:
         self.max_body_size = max_body_size
         self.redirect_slashes = redirect_slashes
         self.has_function_middleware = bool(function_middleware)
+        # Without function middleware the framework's own answers reach no code of the
+        # app's (http sends them as found), so an unchanging one is made once.
+        self.shares_answers = not function_middleware
         chain: CallNext = self.route
         for middleware in function_middleware:
             chain = _bind(middleware, chain)
@@ -92,6 +100,16 @@ class Dispatcher:
             raise RuntimeError(f"unknown ASGI scope type {kind!r}")
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Without function middleware the answer is found before the request is built, so
+        # what the framework answers alone (404, 405, OPTIONS, a redirect, a mount) builds
+        # no Request, Exchange or context. PERF: with the shared 404 (shares_answers), a
+        # 404 in 38.4k -> 25.2k instructions, a 405 49.1k -> 32.0k (benchmarks/core).
+        # With function middleware the chain ends at `route`, which finds it the same way;
+        # test_dispatch_paths.py holds the two ways to the same answers.
+        found = None if self.has_function_middleware else self.find(scope)
+        if found.__class__ is not tuple and isinstance(found, Response):
+            await found(scope, receive, send)
+            return
         request = Request(scope, receive, send, self.max_body_size)
         # A one-item list, emptied when the request ends, not the request itself: the
         # server copies this context into what it schedules from inside send() (uvicorn's
@@ -102,10 +120,15 @@ class Dispatcher:
         _current_request.set(current)
         try:
             exchange = request._exchange = Exchange()
-            if self.has_function_middleware:  # it may hand on a Request of its own
+            if found.__class__ is tuple:  # PERF: answer()'s first case inline (-500)
+                answering = found[0].respond(request, found[1], exchange)
+            elif found is None:  # a middleware may hand on a Request of its own
                 scope["altapi.exchange"] = exchange
+                answering = self.chain(request)
+            else:
+                answering = self.answer(request, found)
             try:
-                response = await self.chain(request)
+                response = await answering
             except ClientDisconnect as exc:
                 await _finish(exchange, exc, request)
                 return
@@ -131,73 +154,85 @@ class Dispatcher:
             current.clear()
 
     def route(self, request: Request) -> Awaitable[Response]:
-        # PERF: a plain function returning the endpoint's coroutine: one frame less.
-        scope = request.scope
+        """The end of the function-middleware chain: the answer to `request`."""
         if request._exchange is None:  # a middleware passed on a Request of its own
-            request._exchange = scope["altapi.exchange"]
+            request._exchange = request.scope["altapi.exchange"]
+        return self.answer(request, self.find(request.scope))
+
+    def answer(self, request: Request, found: Found) -> Awaitable[Response]:
+        """The awaitable that gives the response to what `find` found.
+
+        PERF: a plain function handing back the endpoint's (or the error handlers')
+        coroutine, with no frame of ours around it.
+        """
+        if found.__class__ is tuple:
+            endpoint, params = found
+            return endpoint.respond(request, params, request._exchange)
+        if isinstance(found, HTTPException):
+            return self.errors.handled(request, found)
+        return _ready(found)  # type: ignore[arg-type]
+
+    def find(self, scope: Scope) -> Found:
+        """What answers this request: its route, as `(endpoint, path_params)`; else the
+        framework's own Response; else the HTTPException one of the app's error
+        handlers answers (it needs the request)."""
         path = route_path(scope) if scope.get("root_path") else scope["path"]
         raw = scope.get("raw_path")
         # PERF: partition(), not `in`: `bytes in bytes` first tries the needle as an int,
         # raising and clearing a TypeError each request (~2k instructions); nor find(),
         # which parses its arguments as a tuple (~570 more than partition's one argument).
         if raw is not None and raw.partition(b"%2")[1] and b"%2f" in raw.lower():
-            return self.route_segments(request, path, raw)
+            return self.find_segments(scope, path, raw)
         match = self.router.match(scope["method"], path)
         if match is None:
-            return self.no_route(request, path)
-        endpoint, params = match
-        scope["path_params"] = params
-        return endpoint.respond(request, params, request._exchange)
+            return self.no_route(scope, path)
+        scope["path_params"] = match[1]
+        return match
 
-    async def route_segments(self, request: Request, path: str, raw: bytes) -> Response:
+    def find_segments(self, scope: Scope, path: str, raw: bytes) -> Found:
         """Route on raw_path's segments so an encoded slash (%2F) stays inside its segment."""
         segments = [unquote(s) for s in raw.decode("latin-1")[1:].split("/")]
-        root = request.scope.get("root_path", "").strip("/")
+        root = scope.get("root_path", "").strip("/")
         if root:
             segments = segments[root.count("/") + 1 :]
-        method = request.scope["method"]
-        match = self.router.match_segments(method, segments)
-        if match is None and method == "HEAD":
-            match = self.router.match_segments("GET", segments)
-        if match is not None:
-            return await self.respond(request, *match)
-        if self.router.allowed_methods(segments):
-            return await self.no_route(request, path, segments)
-        return await self.errors.http_error(request, 404)
+        match = self.router.match_segments(scope["method"], segments)
+        if match is None:
+            return self.no_route(scope, path, segments)
+        scope["path_params"] = match[1]
+        return match
 
-    async def respond(
-        self, request: Request, endpoint: Endpoint, params: dict[str, Any]
-    ) -> Response:
-        request.scope["path_params"] = params
-        return await endpoint.respond(request, params, request._exchange)  # errors handled there
-
-    def no_route(
-        self, request: Request, path: str, segments: list[str] | None = None
-    ) -> Awaitable[Response]:
+    def no_route(self, scope: Scope, path: str, segments: list[str] | None = None) -> Found:
         """The answer when no route matches the method and path: HEAD as GET, a mounted
-        app, 405 (or OPTIONS' 204), a trailing-slash redirect, else 404.
-
-        PERF: a plain function handing back the awaitable to await, like `route`: a 404
-        is the error handlers' own coroutine, with no frame of ours around it.
-        """
-        scope = request.scope
+        app, 405 (or OPTIONS' 204), a trailing-slash redirect, else 404. A path routed on
+        its `segments` (an encoded slash) is neither mounted nor redirected."""
         method = scope["method"]
         if method == "HEAD":
-            match = self.router.match("GET", path)
+            if segments is None:
+                match = self.router.match("GET", path)
+            else:
+                match = self.router.match_segments("GET", segments)
             if match is not None:
-                return self.respond(request, *match)
-        for prefix, app in self.mounts:
-            if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
-                root = scope.get("root_path", "")
-                child = {**scope, "root_path": root + ("" if prefix == "/" else prefix)}
-                return _ready(MountedResponse(app, child))
+                scope["path_params"] = match[1]
+                return match
+        if segments is None:
+            for prefix, app in self.mounts:
+                if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
+                    root = scope.get("root_path", "")
+                    child = {**scope, "root_path": root + ("" if prefix == "/" else prefix)}
+                    return MountedResponse(app, child)
         allowed = self.router.allowed_methods(path if segments is None else segments)
         if allowed:
             allow = _allow_header(allowed)
-            if method == "OPTIONS":
-                return _ready(Response(status_code=204, headers={"Allow": allow}))
-            return self.errors.http_error(request, 405, headers={"Allow": allow})
-        if self.redirect_slashes and path != "/":
+            answer = (
+                Response(status_code=204)
+                if method == "OPTIONS"
+                else self.errors.framework_answer(405)
+            )
+            if answer is None:  # the app's handler answers
+                return HTTPException(405, None, {"Allow": allow[1].decode("latin-1")})
+            answer.raw_headers.append(allow)
+            return answer
+        if segments is None and self.redirect_slashes and path != "/":
             # PERF: path[-1:], not endswith(), which parses its arguments (~200 instructions)
             other = path[:-1] if path[-1:] == "/" else path + "/"
             if self.router.allowed_methods(other):
@@ -205,8 +240,11 @@ class Dispatcher:
                 query = scope.get("query_string", b"")
                 if query:
                     target += "?" + query.decode("latin-1")
-                return _ready(RedirectResponse(target, status_code=307))
-        return self.errors.http_error(request, 404)
+                try:
+                    return RedirectResponse(target, status_code=307)
+                except ValueError:  # CR, LF or NUL in the path: no Location can hold it
+                    pass
+        return self.errors.framework_answer(404, self.shares_answers) or HTTPException(404)
 
 
 async def _ready(response: Response) -> Response:
@@ -214,12 +252,14 @@ async def _ready(response: Response) -> Response:
 
 
 @functools.lru_cache(maxsize=256)
-def _allow_header(allowed: frozenset[str]) -> str:
-    """The Allow header for a path's methods (cached: an app has a handful of method sets)."""
+def _allow_header(allowed: frozenset[str]) -> tuple[bytes, bytes]:
+    """The Allow header for a path's methods, encoded (cached: an app has a handful of
+    method sets). PERF: appended as it is, not through a response's header checks
+    (a 405 in ~700 fewer instructions)."""
     names = set(allowed) | {"OPTIONS"}
     if "GET" in names:
         names.add("HEAD")
-    return ", ".join(sorted(names))
+    return (b"allow", ", ".join(sorted(names)).encode("latin-1"))
 
 
 def _bind(middleware: FunctionMiddleware, call_next: CallNext) -> CallNext:
