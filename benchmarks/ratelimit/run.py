@@ -167,9 +167,9 @@ def main() -> None:
         micros = 1e6 / rate * (int(processes))  # per hit, as each process sees it
         print(f"| {workload} | {processes} | {name} | {rate:,.0f} | {micros:.2f} | {versus} |")
         charts[workload][name if processes == "1" else f"{name}, 2 processes summed"] = rate
-    for workload, rates in charts.items():
-        baseline = LIMITS if LIMITS in rates else None
-        record(f"RateLimiter.hit, {workload}: hits per second", "hits/s", rates, baseline)
+    for workload, chart in charts.items():
+        baseline = LIMITS if LIMITS in chart else None
+        record(f"RateLimiter.hit, {workload}: hits per second", "hits/s", chart, baseline)
     overhead = route_overhead()
     record("A route without and with @rate_limit", "µs/request", overhead, "plain")
     plain, limited = overhead["plain"], overhead["limited"]

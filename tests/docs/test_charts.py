@@ -5,6 +5,7 @@ import importlib.util
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ def charts():
     return module
 
 
-TABLES = [
+TABLES: list[dict[str, Any]] = [
     {
         "title": "GET / in-process",
         "unit": "µs/request",
