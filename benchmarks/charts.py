@@ -51,6 +51,8 @@ def _direction(unit: str) -> str:
 
 
 def _figure(value: float) -> str:
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.3g}M"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
@@ -86,6 +88,7 @@ def draw(table: dict[str, Any], path: Path) -> None:
         if "altapi" in label.get_text().lower():
             label.set_fontweight("bold")
     axes.invert_yaxis()
+    axes.margins(x=0.1)  # room for the longest bar's label
     every = [v for row in results.values() for v in (row.values() if nested else [row])]
     if max(every) > 30 * max(min(every), 1e-9):
         axes.set_xscale("log")  # peers an order of magnitude apart stay readable
