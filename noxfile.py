@@ -62,6 +62,9 @@ EXTRAS: dict[str, str] = {
 }
 
 
+MATPLOTLIB = "matplotlib>=3.8"  # benchmarks/charts.py draws with it
+
+
 def _with_local_deps(package: str) -> list[str]:
     """The package and every sibling it needs, dependencies first."""
     ordered: list[str] = []
@@ -171,7 +174,8 @@ def browser(session: nox.Session) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """The docs site (MkDocs, Material, mkdocstrings) built strictly into site/: a broken
-    link or reference fails it; then every full program in the docs is run (tests/docs)."""
+    link or reference fails it; then every full program in the docs is run, and
+    benchmarks/charts.py (which writes docs/benchmarks.md) is tested (tests/docs)."""
     _install_local(
         session,
         list(PACKAGES),
@@ -179,6 +183,7 @@ def docs(session: nox.Session) -> None:
         "mkdocs>=1.6",
         "mkdocs-material>=9.5",
         "mkdocstrings[python]>=0.26",
+        MATPLOTLIB,
     )
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", str(ROOT / "site"))
     session.run("pytest", "tests/docs", *session.posargs)
@@ -216,7 +221,7 @@ def soak(session: nox.Session) -> None:
 @nox.session(default=False)
 def charts(session: nox.Session) -> None:
     """docs/benchmarks.md and its PNG charts, from the JSON results `nox -s bench` wrote."""
-    session.install("matplotlib>=3.8")
+    session.install(MATPLOTLIB)
     session.run("python", "benchmarks/charts.py")
 
 

@@ -15,6 +15,8 @@ server's CPU time per request (its process and its children, from /proc: the
 figure least moved by other load on a shared machine), and their ratios to raw
 ASGI under the same server. Needs wrk on PATH (Debian: wrk)
 and the peers in benchmarks/requirements.txt. On demand only, never in tests.
+Besides its own JSON (every sample), it records req/s, p99 and server CPU per
+server in benchmarks/results/e2e.json, which benchmarks/charts.py draws for the docs.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _apps import FACTORIES
+from _harness import record
 
 BENCHMARKS = Path(__file__).resolve().parents[1]
 
@@ -183,6 +186,24 @@ def table(server: str, medians: dict) -> str:
     return "\n".join(lines)
 
 
+FIGURES = {  # summary key: what it is, its unit
+    "rps": ("requests per second", "req/s"),
+    "p99_ms": ("p99 latency", "ms"),
+    "cpu_us": ("server CPU per request", "µs/request"),
+}
+
+
+def record_charts(summary: dict, path: str, connections: int, rounds: int, duration: int) -> None:
+    """One table per server and figure in benchmarks/results/e2e.json, fastest app first."""
+    setting = f"wrk -c{connections}, {duration} s, median of {rounds} round{'s' * (rounds > 1)}"
+    for server, medians in summary.items():
+        ranked = sorted(medians, key=lambda app: -medians[app]["rps"])
+        for key, (name, unit) in FIGURES.items():
+            results = {app: medians[app][key] for app in ranked}
+            title = f"GET {path} under {server}, {name} ({setting})"
+            record(title, unit, results, "raw ASGI" if "raw ASGI" in results else None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -209,6 +230,7 @@ def main() -> None:
     for server in servers:
         print()
         print(table(server, summary[server]))
+    record_charts(summary, args.path, args.connections, args.rounds, args.duration)
     args.json.write_text(
         json.dumps(
             {

@@ -8,7 +8,8 @@ keep it in the shared-memory table; `limits` (MemoryStorage, moving window) and
 the dict baseline keep it inside one process (no sharing, so they have no
 two-process figure). Reported: median hits per second over interleaved rounds,
 one hot key and 1,000 keys, in one process and summed over two processes
-hitting one table at once; and the cost `@rate_limit` adds to a route.
+hitting one table at once; and the cost `@rate_limit` adds to a route. The tables
+go to benchmarks/results/ratelimit.json too, for benchmarks/charts.py.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _harness import compare
+from _harness import compare, record
 
 from altapi_ratelimit import RateLimiter, _compat
 from altapi_ratelimit import _table as pure_table
@@ -31,6 +32,7 @@ from altapi_ratelimit import limiter as limiter_module
 
 HITS = 20_000
 ROUNDS = 7
+LIMITS = "limits MemoryStorage, moving window"
 FORK = multiprocessing.get_context("fork")
 
 
@@ -128,13 +130,13 @@ def main() -> None:
     namespace = f"bench-{uuid.uuid4().hex}"
     shm: dict[str, RateLimiter] = {}
     if _compat.COMPILED:
-        shm["compiled table (lock word)"] = shm_limiter(_compat.Table, namespace, "c")
+        shm["AltAPI compiled table (lock word)"] = shm_limiter(_compat.Table, namespace, "c")
     else:
         print("the compiled table is not built: pure-Python figures only", file=sys.stderr)
-    shm["pure-Python table (lockf)"] = shm_limiter(pure_table.Table, namespace, "py")
+    shm["AltAPI pure-Python table (lockf)"] = shm_limiter(pure_table.Table, namespace, "py")
     local: dict[str, Callable[[str], object]] = {}
     try:
-        local["limits MemoryStorage, moving window"] = limits_hit()
+        local[LIMITS] = limits_hit()
     except ImportError:
         print("`limits` is not installed (pip install limits): no baseline", file=sys.stderr)
     local["dict baseline (no sharing, no lock)"] = DictLimiter(100, 1.0).hit
@@ -157,14 +159,21 @@ def main() -> None:
     print(f"median of {ROUNDS} interleaved rounds of {HITS:,} hits per process\n")
     print("| workload | processes | limiter | hits/s | µs/hit | vs `limits` |")
     print("|---|---:|---|---:|---:|---:|")
+    charts: dict[str, dict[str, float]] = {workload: {} for workload in workloads}
     for (workload, processes, name), rates in results.items():
         rate = statistics.median(rates)
-        base = results.get((workload, "1", "limits MemoryStorage, moving window"))
+        base = results.get((workload, "1", LIMITS))
         versus = f"{rate / statistics.median(base):.1f}x" if base else "-"
         micros = 1e6 / rate * (int(processes))  # per hit, as each process sees it
         print(f"| {workload} | {processes} | {name} | {rate:,.0f} | {micros:.2f} | {versus} |")
+        charts[workload][name if processes == "1" else f"{name}, 2 processes summed"] = rate
+    for workload, chart in charts.items():
+        baseline = LIMITS if LIMITS in chart else None
+        record(f"RateLimiter.hit, {workload}: hits per second", "hits/s", chart, baseline)
     overhead = route_overhead()
     plain, limited = overhead["plain"], overhead["limited"]
+    chart = {"AltAPI route": plain, "AltAPI route with @rate_limit": limited}
+    record("A route without and with @rate_limit", "µs/request", chart, "AltAPI route")
     print(f"\nroute without @rate_limit: {plain:.2f} µs/request; with it: {limited:.2f} µs")
     print(f"cost of @rate_limit ({_compat.Table.__module__}): {limited - plain:.2f} µs")
 
