@@ -11,40 +11,53 @@ framework does that). Each factory returns a fresh ASGI app.
 
 from __future__ import annotations
 
+import json
+
 import ujson
 
 HELLO = {"message": "Hello, World!"}
 PLAIN = b"Hello, World!"
 
 
-async def raw_asgi(scope, receive, send):
-    """Hand-written ASGI: what any framework's answer is measured against."""
-    if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
-        return
-    path = scope["path"]
-    headers = [(b"content-type", b"application/json")]
-    status = 200
-    if path == "/plaintext":
-        body = PLAIN
-        headers = [(b"content-type", b"text/plain; charset=utf-8")]
-    elif path == "/":
-        body = ujson.dumps(HELLO).encode()
-    elif path.startswith("/users/") and path[7:].isdigit():
-        body = ujson.dumps({"id": int(path[7:])}).encode()
-    elif path == "/plaintext/":
-        status, body = 307, b""
-        headers = [(b"location", b"/plaintext")]
-    else:
-        status, body = 404, b'{"detail":"Not Found"}'
-    if status == 200 and scope["method"] != "GET":
-        status, body = 405, b'{"detail":"Method Not Allowed"}'
-        headers = [(b"content-type", b"application/json"), (b"allow", b"GET, HEAD, OPTIONS")]
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+def hand_written(dumps):
+    """Hand-written ASGI, encoding JSON with `dumps`: what any framework's answer is
+    measured against."""
+
+    async def raw_asgi(scope, receive, send):
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        path = scope["path"]
+        headers = [(b"content-type", b"application/json")]
+        status = 200
+        if path == "/plaintext":
+            body = PLAIN
+            headers = [(b"content-type", b"text/plain; charset=utf-8")]
+        elif path == "/":
+            body = dumps(HELLO).encode()
+        elif path.startswith("/users/") and path[7:].isdigit():
+            body = dumps({"id": int(path[7:])}).encode()
+        elif path == "/plaintext/":
+            status, body = 307, b""
+            headers = [(b"location", b"/plaintext")]
+        else:
+            status, body = 404, b'{"detail":"Not Found"}'
+        if status == 200 and scope["method"] != "GET":
+            status, body = 405, b'{"detail":"Method Not Allowed"}'
+            headers = [(b"content-type", b"application/json"), (b"allow", b"GET, HEAD, OPTIONS")]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return raw_asgi
+
+
+raw_asgi = hand_written(ujson.dumps)
+# The same app with the standard library's encoder: the baseline of issue #21's
+# "geometric mean 1.33x a hand-written ASGI app" (benchmarks/RESULTS.md, "Core").
+raw_asgi_stdlib_json = hand_written(json.dumps)
 
 
 def raw_asgi_app():

@@ -231,6 +231,12 @@ def test_sigterm_shuts_every_worker_down_gracefully(server_factory):
     workers = _wait_until(
         lambda: len(_children(server.process.pid)) == 2 and _children(server.process.pid)
     )
+    # A worker stopped while it is still starting need not run shutdown: stop both
+    # once both have started.
+    _wait_until(
+        lambda: all((server.markers / f"startup-{pid}").exists() for pid in workers),
+        what="both workers' start-up",
+    )
     assert server.stop() == 0
     markers = os.listdir(server.markers)
     assert sorted(m for m in markers if m.startswith("startup")) == sorted(
