@@ -64,6 +64,10 @@ def raw_asgi_app():
     return raw_asgi
 
 
+def raw_asgi_stdlib_json_app():
+    return raw_asgi_stdlib_json
+
+
 def altapi_app():
     from altapi_core import AltAPI, JSONResponse, PlainTextResponse
 
@@ -170,6 +174,7 @@ def falcon_app():
 
 FACTORIES = {
     "raw ASGI": raw_asgi_app,
+    "raw ASGI (stdlib json)": raw_asgi_stdlib_json_app,
     "AltAPI": altapi_app,
     "BlackSheep": blacksheep_app,
     "Falcon": falcon_app,

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _apps import FACTORIES, altapi_app, raw_asgi, raw_asgi_stdlib_json
+from _apps import FACTORIES, altapi_app, raw_asgi
 from _harness import _receive, _startup, compare, http_scope, table
 
 # The apps are importable from here too (other scripts of benchmarks/core use them).
@@ -70,9 +70,7 @@ def main() -> None:
     results: dict[str, dict[str, float]] = {}
     for title, method, path in SCENARIOS:
         expected = _status(apps["raw ASGI"], method, path)
-        candidates = apps
-        if title in JSON_SCENARIOS:  # the second baseline next to the first
-            candidates = {"raw ASGI": apps["raw ASGI"], STDLIB: raw_asgi_stdlib_json, **apps}
+        candidates = {n: a for n, a in apps.items() if n != STDLIB or title in JSON_SCENARIOS}
         contenders = {n: a for n, a in candidates.items() if _status(a, method, path) == expected}
         left_out = sorted(set(candidates) - set(contenders))
         results[title] = compare(contenders, method=method, path=path)

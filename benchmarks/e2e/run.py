@@ -41,7 +41,10 @@ from _harness import record
 
 BENCHMARKS = Path(__file__).resolve().parents[1]
 
-DEFAULT_APPS = ["raw ASGI", "AltAPI", "BlackSheep", "Falcon", "Starlette"]
+DEFAULT_APPS = ["raw ASGI", "raw ASGI (stdlib json)", "AltAPI", "BlackSheep", "Falcon", "Starlette"]
+# The second baseline: the hand-written app encoding with the standard library's json
+# (benchmarks/_apps.py says why); each server's table is followed by AltAPI's ratios to it.
+STDLIB = "raw ASGI (stdlib json)"
 
 
 def server_command(server: str, factory: str, port: int) -> list[str]:
@@ -182,6 +185,12 @@ def table(server: str, medians: dict) -> str:
             f"| {app} | {f['rps']:,.0f} | {f.get('rps_ratio', 0):.2f} | {f['p50_ms']:.2f} "
             f"| {f['p99_ms']:.2f} | {f.get('p99_ratio', 0):.2f} | {f['cpu_us']:.1f} "
             f"| {f.get('cpu_ratio', 0):.2f} |"
+        )
+    if STDLIB in medians and "AltAPI" in medians:
+        ours, base = medians["AltAPI"], medians[STDLIB]
+        lines.append(
+            f"\nAltAPI / {STDLIB}: req/s {ours['rps'] / base['rps']:.2f}, "
+            f"p99 {ours['p99_ms'] / base['p99_ms']:.2f}x, CPU {ours['cpu_us'] / base['cpu_us']:.2f}x"
         )
     return "\n".join(lines)
 
