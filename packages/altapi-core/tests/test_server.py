@@ -172,6 +172,23 @@ def test_single_worker_serves_and_tunes_gc_after_startup(server_factory):
     assert sorted(os.listdir(server.markers)) == [f"shutdown-{pid}", f"startup-{pid}"]
 
 
+def test_the_framework_answers_reach_the_client_whole(server_factory):
+    # The default 404 is one response with tuple headers, sent again and again, and a
+    # 405 and a redirect are made without a Request (dispatch.py): each server must
+    # take them as it takes any other answer, on one kept-alive connection.
+    server = server_factory(1)
+    with httpx.Client(base_url=server.url, timeout=5) as client:
+        for _ in range(3):
+            missing = client.get("/missing")
+            assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+            assert missing.headers["content-length"] == str(len(missing.content))
+            assert client.head("/missing").status_code == 404
+            refused = client.post("/info")
+            assert (refused.status_code, refused.headers["allow"]) == (405, "GET, HEAD, OPTIONS")
+            moved = client.get("/info/?x=1")
+            assert (moved.status_code, moved.headers["location"]) == (307, "/info?x=1")
+
+
 @pytest.mark.parametrize("access_log", [True, False], ids=["access_log", "no_access_log"])
 def test_websockets_are_served_and_access_log_is_switched(server_factory, access_log):
     from websockets.sync.client import connect
