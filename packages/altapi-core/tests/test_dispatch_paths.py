@@ -35,6 +35,10 @@ def make_app(*, function_middleware: bool, **options) -> AltAPI:
     async def ping(request):
         return PlainTextResponse("pong")
 
+    @inner.get("/echo/{name}")
+    async def echo(name: str):
+        return PlainTextResponse(name)
+
     app.mount("/sub", inner)
     if function_middleware:
 
@@ -86,6 +90,7 @@ REQUESTS = [
     ("GET", "/files/a%2Fb", b"", b"/files/a%2Fb"),  # an encoded slash: a route
     ("POST", "/files/a%2Fb", b"", b"/files/a%2Fb"),  # ... 405
     ("GET", "/nofiles/a%2Fb", b"", b"/nofiles/a%2Fb"),  # ... 404
+    ("GET", "/sub/echo/a/b", b"", b"/sub/echo/a%2Fb"),  # ... a mounted app's route
 ]
 
 
@@ -162,3 +167,9 @@ def test_a_path_no_location_can_hold_is_not_redirected(function_middleware):
     status, headers, _ = exchange(app, "GET", "/notes/a\r\nSet-Cookie: x=1")
     assert status == 404
     assert [b"set-cookie", b"x=1"] not in headers
+
+
+def test_a_mounted_app_gets_an_encoded_slash_inside_its_segment():
+    app = make_app(function_middleware=False)
+    status, _, body = exchange(app, "GET", "/sub/echo/a/b", raw_path=b"/sub/echo/a%2Fb")
+    assert (status, body) == (200, b"a/b")

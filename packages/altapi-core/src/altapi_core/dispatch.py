@@ -204,7 +204,7 @@ class Dispatcher:
     def no_route(self, scope: Scope, path: str, segments: list[str] | None = None) -> Found:
         """The answer when no route matches the method and path: HEAD as GET, a mounted
         app, 405 (or OPTIONS' 204), a trailing-slash redirect, else 404. A path routed on
-        its `segments` (an encoded slash) is neither mounted nor redirected."""
+        its `segments` (an encoded slash) is not redirected."""
         method = scope["method"]
         if method == "HEAD":
             if segments is None:
@@ -214,12 +214,11 @@ class Dispatcher:
             if match is not None:
                 scope["path_params"] = match[1]
                 return match
-        if segments is None:
-            for prefix, app in self.mounts:
-                if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
-                    root = scope.get("root_path", "")
-                    child = {**scope, "root_path": root + ("" if prefix == "/" else prefix)}
-                    return MountedResponse(app, child)
+        for prefix, app in self.mounts:
+            if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
+                root = scope.get("root_path", "")
+                child = {**scope, "root_path": root + ("" if prefix == "/" else prefix)}
+                return MountedResponse(app, child)
         allowed = self.router.allowed_methods(path if segments is None else segments)
         if allowed:
             allow = _allow_header(allowed)
